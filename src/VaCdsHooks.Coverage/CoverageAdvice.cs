@@ -1,0 +1,85 @@
+using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Records;
+
+namespace VaCdsHooks.Coverage;
+
+/// <summary>The CRD hooks this service answers, and whether each is primary (CRD 2.0.1 section 8.1).</summary>
+public static class CrdHooks
+{
+    public const string OrderSign = "order-sign";
+    public const string OrderDispatch = "order-dispatch";
+    public const string AppointmentBook = "appointment-book";
+    public const string OrderSelect = "order-select";
+
+    /// <summary>Primary hooks SHALL always return a coverage-information system action.</summary>
+    public static bool IsPrimary(string hook) => hook is OrderSign or OrderDispatch or AppointmentBook;
+}
+
+/// <summary>
+/// Per-request CRD configuration (the request's <c>extension["davinci-crd.configuration"]</c>), already
+/// reduced to what we support. Unknown options are ignored before they get here.
+/// </summary>
+/// <param name="CoverageInformation">False when the EHR sent <c>coverage-info: false</c>: no coverage-information system action.</param>
+/// <param name="DisabledCardTypes">CRD card type codes the EHR switched off (e.g. <c>clinical-reminder</c>).</param>
+public sealed record CrdRequestOptions(bool CoverageInformation, IReadOnlySet<string> DisabledCardTypes)
+{
+    public static CrdRequestOptions Default { get; } = new(true, new HashSet<string>());
+}
+
+/// <summary>Everything the coverage decision needs about one hook call; no HTTP, no tokens.</summary>
+/// <param name="Hook">The hook name, e.g. <c>order-sign</c>.</param>
+/// <param name="Record">The assembled patient record.</param>
+/// <param name="Orders">The orders the hook speaks about, exactly as the EHR sent them (draft orders, dispatched orders, appointments).</param>
+/// <param name="Now">The time of the call; the order date falls back to it.</param>
+/// <param name="Options">The EHR's CRD configuration for this call.</param>
+public sealed record CoverageRequest(
+    string Hook,
+    PatientRecord Record,
+    IReadOnlyList<Resource> Orders,
+    DateTimeOffset Now,
+    CrdRequestOptions Options);
+
+/// <summary>One criterion's result as stored with an assertion.</summary>
+/// <param name="CriterionId">The decision model's id, e.g. <c>onset-window</c> or <c>cord-compression</c>.</param>
+/// <param name="Kind"><c>inclusion</c> or <c>exclusion</c>.</param>
+/// <param name="Status"><c>met</c>, <c>not-met</c> or <c>unknown</c> (for exclusions: <c>present</c>, <c>ruled-out</c>, <c>unknown</c>).</param>
+/// <param name="Explanation">The sentence a surgeon reads.</param>
+/// <param name="EvidenceReferences"><c>Type/id</c> references of the resources the result rests on.</param>
+public sealed record StoredCriterionResult(
+    string CriterionId,
+    string Kind,
+    string Status,
+    string Explanation,
+    IReadOnlyList<string> EvidenceReferences);
+
+/// <summary>
+/// A coverage assertion to persist: what we told the EHR about one order under one coverage.
+/// Later steps (DTR, review) read it back by <see cref="AssertionId"/>.
+/// </summary>
+public sealed record CoverageAssertion(
+    string AssertionId,
+    DateTimeOffset Date,
+    string PatientReference,
+    string OrderReference,
+    string? CoverageReference,
+    string PolicyVersion,
+    string Covered,
+    string? PaNeeded,
+    string? DocNeeded,
+    string? SatisfiedPaId,
+    string? QuestionnaireCanonical,
+    string EvidenceHash,
+    IReadOnlyList<StoredCriterionResult> Criteria);
+
+/// <summary>The CDS Hooks answer plus the assertions it made.</summary>
+public sealed record CoverageAnswer(CrdResponse Response, IReadOnlyList<CoverageAssertion> Assertions);
+
+/// <summary>
+/// The seam between "assemble the record" (the host) and "decide" (the policy engine). Implementations are
+/// pure: the same request and policy version give the same determinations (assertion ids aside).
+/// </summary>
+public interface ICoverageAdvisor
+{
+    CoverageAnswer Advise(CoverageRequest request);
+}

@@ -1,0 +1,166 @@
+using Hl7.Fhir.Model;
+using FhirCoverage = Hl7.Fhir.Model.Coverage;
+
+namespace VaCdsHooks.Coverage.Records;
+
+/// <summary>
+/// What the EHR could not give us for one prefetch template (timeout, EHR error, OperationOutcome in prefetch).
+/// The record is still evaluated; cards say what could not be read.
+/// </summary>
+/// <param name="Template">The prefetch key, e.g. <c>conditions</c>.</param>
+/// <param name="ResourceType">The FHIR resource type the template asks for.</param>
+/// <param name="Reason">A sentence for the surgeon, free of PHI.</param>
+public sealed record RecordGap(string Template, string ResourceType, string Reason);
+
+/// <summary>
+/// One patient's chart as assembled from prefetch and/or the EHR's FHIR server: only resources about the
+/// context patient are kept (the rest are listed in <see cref="IgnoredForeignResources"/> for a log line,
+/// never used as evidence). Clinical status filtering is the criteria's concern, not the record's.
+/// </summary>
+public sealed class PatientRecord
+{
+    private PatientRecord(string patientId) => PatientId = patientId;
+
+    /// <summary>The logical id of the context patient (<c>context.patientId</c>).</summary>
+    public string PatientId { get; }
+
+    public Patient? Patient { get; private set; }
+    public IReadOnlyList<FhirCoverage> Coverages { get; private set; } = [];
+    public IReadOnlyList<Condition> Conditions { get; private set; } = [];
+    public IReadOnlyList<Observation> Observations { get; private set; } = [];
+    public IReadOnlyList<MedicationStatement> MedicationStatements { get; private set; } = [];
+    public IReadOnlyList<MedicationRequest> MedicationRequests { get; private set; } = [];
+    public IReadOnlyList<ImagingStudy> ImagingStudies { get; private set; } = [];
+    public IReadOnlyList<Procedure> Procedures { get; private set; } = [];
+
+    /// <summary>Templates that could not be read; evidence they would have held is unknown, not absent.</summary>
+    public IReadOnlyList<RecordGap> Gaps { get; private set; } = [];
+
+    /// <summary><c>Type/id</c> of resources that were about another patient and were dropped.</summary>
+    public IReadOnlyList<string> IgnoredForeignResources { get; private set; } = [];
+
+    /// <summary>True when a template for <paramref name="resourceType"/> could not be read.</summary>
+    public bool HasGapFor(string resourceType) => Gaps.Any(g => g.ResourceType == resourceType);
+
+    /// <summary>
+    /// Builds the record. Bundles are unwrapped, duplicates (same type and id) kept once, resources about
+    /// another patient dropped. Unsupported resource types are ignored.
+    /// </summary>
+    public static PatientRecord Assemble(string patientId, IEnumerable<Resource?> resources, IEnumerable<RecordGap>? gaps = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
+        ArgumentNullException.ThrowIfNull(resources);
+
+        var record = new PatientRecord(patientId);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var foreign = new List<string>();
+        var coverages = new List<FhirCoverage>();
+        var conditions = new List<Condition>();
+        var observations = new List<Observation>();
+        var statements = new List<MedicationStatement>();
+        var requests = new List<MedicationRequest>();
+        var imaging = new List<ImagingStudy>();
+        var procedures = new List<Procedure>();
+
+        foreach (var resource in Flatten(resources))
+        {
+            if (resource.Id is { Length: > 0 } id && !seen.Add(resource.TypeName + "/" + id))
+            {
+                continue;
+            }
+
+            if (!IsAboutPatient(resource, patientId))
+            {
+                foreign.Add(resource.TypeName + "/" + (resource.Id ?? "(no id)"));
+                continue;
+            }
+
+            switch (resource)
+            {
+                case Patient p: record.Patient ??= p; break;
+                case FhirCoverage c: coverages.Add(c); break;
+                case Condition c: conditions.Add(c); break;
+                case Observation o: observations.Add(o); break;
+                case MedicationStatement m: statements.Add(m); break;
+                case MedicationRequest m: requests.Add(m); break;
+                case ImagingStudy i: imaging.Add(i); break;
+                case Procedure p: procedures.Add(p); break;
+            }
+        }
+
+        record.Coverages = coverages;
+        record.Conditions = conditions;
+        record.Observations = observations;
+        record.MedicationStatements = statements;
+        record.MedicationRequests = requests;
+        record.ImagingStudies = imaging;
+        record.Procedures = procedures;
+        record.Gaps = gaps?.ToList() ?? [];
+        record.IgnoredForeignResources = foreign;
+        return record;
+    }
+
+    private static IEnumerable<Resource> Flatten(IEnumerable<Resource?> resources)
+    {
+        foreach (var resource in resources)
+        {
+            switch (resource)
+            {
+                case null:
+                    continue;
+                case Bundle bundle:
+                    foreach (var entry in bundle.Entry)
+                    {
+                        if (entry.Resource is { } inner and not Bundle and not OperationOutcome)
+                        {
+                            yield return inner;
+                        }
+                    }
+
+                    break;
+                case OperationOutcome:
+                    continue;
+                default:
+                    yield return resource;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whether the resource's subject/patient/beneficiary names the context patient.</summary>
+    public static bool IsAboutPatient(Resource resource, string patientId) => resource switch
+    {
+        Patient p => p.Id == patientId,
+        FhirCoverage c => References(c.Beneficiary, patientId),
+        Condition c => References(c.Subject, patientId),
+        Observation o => References(o.Subject, patientId),
+        MedicationStatement m => References(m.Subject, patientId),
+        MedicationRequest m => References(m.Subject, patientId),
+        ImagingStudy i => References(i.Subject, patientId),
+        Procedure p => References(p.Subject, patientId),
+        _ => false,
+    };
+
+    /// <summary>
+    /// True for <c>Patient/{id}</c>, an absolute URL ending in <c>/Patient/{id}</c> (optionally with a
+    /// <c>_history</c> suffix). A reference without a patient reference is not about this patient.
+    /// </summary>
+    public static bool References(ResourceReference? reference, string patientId)
+    {
+        var value = reference?.Reference;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        var historyAt = value.IndexOf("/_history/", StringComparison.Ordinal);
+        var span = historyAt >= 0 ? value.AsSpan(0, historyAt) : value.AsSpan();
+        const string prefix = "Patient/";
+        if (span.Length == prefix.Length + patientId.Length && span.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return span[prefix.Length..].SequenceEqual(patientId);
+        }
+
+        return span.EndsWith("/" + prefix + patientId, StringComparison.Ordinal);
+    }
+}
