@@ -1,0 +1,132 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace VaCdsHooks.Storage;
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// Bound from the <c>Storage</c> section; the connection string comes from <c>ConnectionStrings:VaCdsHooks</c>.
+/// </summary>
+public sealed class VaCdsHooksStorageOptions
+{
+    public const string SectionName = "Storage";
+    public const string ConnectionStringName = "VaCdsHooks";
+    public const int DefaultSqliteBusyTimeoutMilliseconds = 5000;
+
+    /// <summary><c>Sqlite</c> (default) or <c>Postgres</c>, case-insensitive.</summary>
+    public string Provider { get; set; } = nameof(StorageProvider.Sqlite);
+
+    /// <summary>
+    /// From <c>ConnectionStrings:VaCdsHooks</c>. For SQLite, when absent: <c>Data Source={contentRoot}/data/vacdshooks.db</c>;
+    /// a relative Data Source is taken relative to the content root. Required for PostgreSQL.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>How many hook writes may wait for the writer before callers are held back (never dropped).</summary>
+    public int WriterQueueCapacity { get; set; } = 1024;
+
+    /// <summary>Most hook writes committed in one transaction.</summary>
+    public int WriterMaxBatchSize { get; set; } = 256;
+
+    public int SqliteBusyTimeoutMilliseconds { get; set; } = DefaultSqliteBusyTimeoutMilliseconds;
+
+    /// <summary>The parsed <see cref="Provider"/>; throws with the same message validation reports.</summary>
+    public StorageProvider ResolvedProvider =>
+        TryParseProvider(Provider, out var provider) ? provider : throw new OptionsValidationException(
+            nameof(VaCdsHooksStorageOptions), typeof(VaCdsHooksStorageOptions), [UnknownProviderMessage(Provider)]);
+
+    internal static bool TryParseProvider(string? value, out StorageProvider provider)
+    {
+        // Enum.TryParse alone would also accept numbers such as "1".
+        foreach (var candidate in Enum.GetValues<StorageProvider>())
+        {
+            if (string.Equals(value?.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                provider = candidate;
+                return true;
+            }
+        }
+
+        provider = default;
+        return false;
+    }
+
+    internal static string UnknownProviderMessage(string? value) =>
+        $"Storage:Provider '{value}' is not supported. Use 'Sqlite' (the default: an embedded database file) or 'Postgres' (needs ConnectionStrings:{ConnectionStringName}).";
+
+    /// <summary>Fills in the SQLite default and anchors a relative SQLite path at the content root.</summary>
+    internal void ApplyDefaults(string contentRootPath)
+    {
+        if (!TryParseProvider(Provider, out var provider) || provider != StorageProvider.Sqlite)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            ConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(contentRootPath, "data", "vacdshooks.db"),
+            }.ToString();
+            return;
+        }
+
+        var builder = new SqliteConnectionStringBuilder(ConnectionString);
+        var dataSource = builder.DataSource;
+        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            && !Path.IsPathRooted(dataSource) && builder.Mode != SqliteOpenMode.Memory)
+        {
+            builder.DataSource = Path.Combine(contentRootPath, dataSource);
+            ConnectionString = builder.ToString();
+        }
+    }
+}
+
+internal sealed class VaCdsHooksStorageOptionsValidator : IValidateOptions<VaCdsHooksStorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, VaCdsHooksStorageOptions options)
+    {
+        var failures = new List<string>();
+        if (!VaCdsHooksStorageOptions.TryParseProvider(options.Provider, out var provider))
+        {
+            failures.Add(VaCdsHooksStorageOptions.UnknownProviderMessage(options.Provider));
+        }
+        else if (provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add($"Storage:Provider is 'Postgres' but ConnectionStrings:{VaCdsHooksStorageOptions.ConnectionStringName} is not set.");
+        }
+        else if (provider == StorageProvider.Sqlite)
+        {
+            try
+            {
+                _ = new SqliteConnectionStringBuilder(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add($"ConnectionStrings:{VaCdsHooksStorageOptions.ConnectionStringName} is not a valid SQLite connection string: {ex.Message}");
+            }
+        }
+
+        if (options.WriterQueueCapacity < 1)
+        {
+            failures.Add("Storage:WriterQueueCapacity must be at least 1.");
+        }
+
+        if (options.WriterMaxBatchSize < 1)
+        {
+            failures.Add("Storage:WriterMaxBatchSize must be at least 1.");
+        }
+
+        if (options.SqliteBusyTimeoutMilliseconds < 0)
+        {
+            failures.Add("Storage:SqliteBusyTimeoutMilliseconds must not be negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using VaCdsHooks.Storage.Persistence;
+using VaCdsHooks.Storage.Stores;
+using VaCdsHooks.Storage.Writing;
+
+namespace VaCdsHooks.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the stores, the group-commit hook writer and pooled contexts for the configured provider.
+    /// Config: <c>Storage:Provider</c> (<c>Sqlite</c> default | <c>Postgres</c>), <c>ConnectionStrings:VaCdsHooks</c>,
+    /// <c>Storage:WriterQueueCapacity</c>, <c>Storage:WriterMaxBatchSize</c>, <c>Storage:SqliteBusyTimeoutMilliseconds</c>.
+    /// Invalid settings fail host start-up (ValidateOnStart). Call <see cref="MigrateVaCdsHooksStorageAsync"/> before serving.
+    /// </summary>
+    public static IServiceCollection AddVaCdsHooksStorage(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrEmpty(contentRootPath);
+
+        services.AddOptions<VaCdsHooksStorageOptions>()
+            .Bind(configuration.GetSection(VaCdsHooksStorageOptions.SectionName))
+            .Configure(options =>
+            {
+                var connectionString = configuration.GetConnectionString(VaCdsHooksStorageOptions.ConnectionStringName);
+                if (!string.IsNullOrWhiteSpace(connectionString))
+                {
+                    options.ConnectionString = connectionString;
+                }
+
+                options.ApplyDefaults(contentRootPath);
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VaCdsHooksStorageOptions>, VaCdsHooksStorageOptionsValidator>();
+
+        // Both are registered; only the configured one is ever resolved (see VaCdsHooksDbContextFactory).
+        services.AddPooledDbContextFactory<SqliteVaCdsHooksDbContext>((sp, builder) =>
+        {
+            var options = sp.GetRequiredService<IOptions<VaCdsHooksStorageOptions>>().Value;
+            StorageDbContextOptions.ConfigureSqlite(builder, options.ConnectionString!, options.SqliteBusyTimeoutMilliseconds);
+        });
+        services.AddPooledDbContextFactory<PostgresVaCdsHooksDbContext>((sp, builder) =>
+            StorageDbContextOptions.ConfigurePostgres(builder, sp.GetRequiredService<IOptions<VaCdsHooksStorageOptions>>().Value.ConnectionString!));
+        services.AddSingleton<VaCdsHooksDbContextFactory>();
+
+        services.AddSingleton<GroupCommitHookRecordWriter>();
+        services.AddSingleton<IHookRecordWriter>(sp => sp.GetRequiredService<GroupCommitHookRecordWriter>());
+        services.AddSingleton<IHookRecordWriterDiagnostics>(sp => sp.GetRequiredService<GroupCommitHookRecordWriter>());
+        // As a hosted service the writer drains its queue on graceful shutdown, before the container is disposed.
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<GroupCommitHookRecordWriter>());
+
+        services.AddSingleton<IHookExchangeLogReader, HookExchangeLogReader>();
+        services.AddSingleton<ICardFeedbackStore, CardFeedbackStore>();
+        services.AddSingleton<ICoverageAssertionStore, CoverageAssertionStore>();
+        return services;
+    }
+
+    /// <summary>
+    /// Applies pending migrations of the configured provider; a no-op when the schema is current. Safe with several
+    /// instances starting at once: EF Core serializes migrations with a database lock (an advisory/table lock on
+    /// PostgreSQL, the __EFMigrationsLock row on SQLite), and an instance that finds nothing pending does nothing.
+    /// </summary>
+    public static async Task MigrateVaCdsHooksStorageAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the database answers and has no pending migrations; for readiness checks.</summary>
+    public static async Task<bool> IsVaCdsHooksStorageReadyAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false);
+            return !pending.Any();
+        }
+        catch (Exception ex) when (ex is SqliteException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace VaCdsHooks.Storage;
+
+/// <summary>Reads of the hook exchange log. Only for authorized staff: the host must guard every endpoint that uses it.</summary>
+public interface IHookExchangeLogReader
+{
+    /// <summary>Every exchange logged for the hookInstance (normally one; a client retry adds more), oldest first.</summary>
+    Task<IReadOnlyList<HookExchangeRecord>> FindByHookInstanceAsync(string hookInstance, CancellationToken cancellationToken = default);
+
+    /// <summary>A patient's exchanges newest first. Pass the previous page's <see cref="HookExchangePage.Next"/> to continue.</summary>
+    Task<HookExchangePage> PageByPatientAsync(string patientId, int pageSize, HookExchangePageCursor? after = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Keyset position: the last row of a page. Stable while new rows arrive, unlike an offset.</summary>
+public sealed record HookExchangePageCursor(DateTimeOffset ReceivedAt, long Id);
+
+/// <param name="Items">Newest first.</param>
+/// <param name="Next">Null when this is the last page.</param>
+public sealed record HookExchangePage(IReadOnlyList<HookExchangeRecord> Items, HookExchangePageCursor? Next);
+
+/// <summary>Card feedback from the CDS Hooks feedback endpoint.</summary>
+public interface ICardFeedbackStore
+{
+    /// <summary>
+    /// Inserts the items whose (service id, client issuer, card uuid, outcome timestamp) is not stored yet, all in one
+    /// transaction. Duplicates, retried POSTs included, are skipped without error. Returns how many rows were new.
+    /// </summary>
+    Task<int> SaveAsync(IReadOnlyList<CardFeedbackRecord> feedback, CancellationToken cancellationToken = default);
+
+    /// <summary>All feedback on one card, oldest outcome first.</summary>
+    Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads of coverage assertions (written with the hook exchange through <see cref="IHookRecordWriter"/>).</summary>
+public interface ICoverageAssertionStore
+{
+    /// <summary>The assertion with its criteria in their original order, or null.</summary>
+    Task<CoverageAssertionRecord?> FindAsync(string assertionId, CancellationToken cancellationToken = default);
+
+    /// <summary>The most recently created assertion for this patient and order, or null.</summary>
+    Task<CoverageAssertionRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default);
+}
