@@ -1,0 +1,67 @@
+namespace VaCdsHooks.Storage.Tests.Infrastructure;
+
+/// <summary>Test data builders; every call gets unique identifiers so tests sharing a database never see each other's rows.</summary>
+public static class Samples
+{
+    public static readonly DateTimeOffset BaseTime = new(2025, 3, 14, 9, 26, 53, TimeSpan.Zero);
+
+    public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    public static HookExchangeRecord Exchange(string? patientId = null, string? hookInstance = null, DateTimeOffset? receivedAt = null, string? tenant = null) => new()
+    {
+        ReceivedAt = receivedAt ?? BaseTime,
+        ServiceId = "order-sign-crd",
+        Hook = "order-sign",
+        HookInstance = hookInstance ?? Guid.NewGuid().ToString(),
+        ClientIssuer = "https://ehr.example.org",
+        Tenant = tenant ?? "tenant-a",
+        PatientId = patientId ?? Unique("patient"),
+        RequestBody = """{"hook":"order-sign","context":{"patientId":"123"}}""",
+        ResponseBody = """{"cards":[]}""",
+        HttpStatus = 200,
+        DurationMs = 4.25,
+    };
+
+    public static CoverageAssertionRecord Assertion(string? assertionId = null, string? patientReference = null, string? orderReference = null, DateTimeOffset? createdAt = null) => new()
+    {
+        AssertionId = assertionId ?? Unique("assertion"),
+        CreatedAt = createdAt ?? BaseTime,
+        ClientIssuer = "https://ehr.example.org",
+        HookInstance = Guid.NewGuid().ToString(),
+        PatientReference = patientReference ?? $"Patient/{Unique("p")}",
+        OrderReference = orderReference ?? $"ServiceRequest/{Unique("o")}",
+        CoverageReference = "Coverage/cov-1",
+        PolicyVersion = "home-oxygen-2025.1",
+        Covered = "conditional",
+        PaNeeded = "auth-needed",
+        DocNeeded = "clinical",
+        QuestionnaireCanonical = "http://example.org/Questionnaire/home-oxygen|1.0",
+        EvidenceHash = "sha256:abc",
+        Criteria =
+        [
+            new AssertionCriterionRecord
+            {
+                CriterionId = "spo2-below-88",
+                Kind = CriterionKind.Inclusion,
+                Status = "met",
+                Explanation = "SpO2 86% at rest on 2025-03-01",
+                EvidenceReferences = ["Observation/spo2-1", "Observation/spo2-2"],
+            },
+        ],
+    };
+
+    public static CardFeedbackRecord Feedback(string? cardUuid = null, DateTimeOffset? outcomeTimestamp = null, string clientIssuer = "https://ehr.example.org") => new()
+    {
+        ReceivedAt = BaseTime.AddMinutes(5),
+        ServiceId = "order-sign-crd",
+        ClientIssuer = clientIssuer,
+        CardUuid = cardUuid ?? Guid.NewGuid().ToString(),
+        Outcome = CardFeedbackOutcome.Overridden,
+        AcceptedSuggestionIds = [],
+        OverrideReasonSystem = "http://example.org/CodeSystem/override-reasons",
+        OverrideReasonCode = "patient-declined",
+        OverrideReasonDisplay = "Patient declined the alternative",
+        UserComment = "Discussed with patient",
+        OutcomeTimestamp = outcomeTimestamp ?? BaseTime.AddMinutes(4),
+    };
+}

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using VaCdsHooks.Storage.Persistence;
+using VaCdsHooks.Storage.Tests.Infrastructure;
+
+namespace VaCdsHooks.Storage.Tests;
+
+public sealed class MigrationTests(TestDatabases databases) : IClassFixture<TestDatabases>
+{
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Migrations_create_every_table_on_an_empty_database(StorageProvider provider)
+    {
+        await using var storage = await databases.CreateEmptyAsync(provider);
+        Assert.False(await storage.Services.IsVaCdsHooksStorageReadyAsync());
+
+        await storage.Services.MigrateVaCdsHooksStorageAsync();
+
+        await using var db = await storage.CreateContextAsync();
+        var all = db.Database.GetMigrations().ToList();
+        Assert.NotEmpty(all);
+        Assert.Equal(all, await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(0, await db.Set<HookExchangeEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<CardFeedbackEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<CoverageAssertionEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<AssertionCriterionEntity>().CountAsync());
+        Assert.True(await storage.Services.IsVaCdsHooksStorageReadyAsync());
+    }
+
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Migrating_again_keeps_schema_and_data(StorageProvider provider)
+    {
+        await using var storage = await databases.CreateEmptyAsync(provider);
+        await storage.Services.MigrateVaCdsHooksStorageAsync();
+        await storage.Writer.WriteAsync(Samples.Exchange(), [Samples.Assertion()]);
+
+        await storage.Services.MigrateVaCdsHooksStorageAsync();
+
+        await using var db = await storage.CreateContextAsync();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(1, await db.Set<HookExchangeEntity>().CountAsync());
+        Assert.Equal(1, await db.Set<CoverageAssertionEntity>().CountAsync());
+    }
+
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Instances_migrating_one_database_at_once_all_succeed(StorageProvider provider)
+    {
+        var first = await databases.CreateEmptyAsync(provider);
+        var others = Enumerable.Range(0, 3).Select(_ => databases.OpenAnother(first)).ToList();
+
+        await Task.WhenAll(others.Prepend(first).Select(s => Task.Run(() => s.Services.MigrateVaCdsHooksStorageAsync())));
+
+        await using var db = await first.CreateContextAsync();
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(0, await db.Set<HookExchangeEntity>().CountAsync());
+    }
+
+    // Needs no server: compares the model with the provider's migration snapshot.
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public void Model_has_no_changes_missing_from_the_migrations(StorageProvider provider)
+    {
+        using var db = OfflineContext(provider);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            $"The {provider} model differs from its migrations; add one with: dotnet ef migrations add <Name> --project src/VaCdsHooks.Storage --context {db.GetType().Name} --output-dir Migrations/{provider}");
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public void Each_provider_sees_only_its_own_migrations(StorageProvider provider)
+    {
+        using var db = OfflineContext(provider);
+        var migrationsAssembly = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrationsAssembly>();
+
+        Assert.NotEmpty(migrationsAssembly.Migrations);
+        Assert.All(migrationsAssembly.Migrations.Values, type => Assert.Equal($"VaCdsHooks.Storage.Migrations.{provider}", type.Namespace));
+        Assert.Equal($"VaCdsHooks.Storage.Migrations.{provider}", migrationsAssembly.ModelSnapshot!.GetType().Namespace);
+    }
+
+    [Theory]
+    [InlineData(StorageProvider.Sqlite)]
+    [InlineData(StorageProvider.Postgres)]
+    public void Database_identifiers_fit_postgres_length_limit_and_are_snake_case(StorageProvider provider)
+    {
+        using var db = OfflineContext(provider);
+        var names = new List<string>();
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            names.Add(table.Name);
+            names.AddRange(entity.GetProperties().Select(p => p.GetColumnName(table)!));
+            names.AddRange(entity.GetKeys().Select(k => k.GetName()!));
+            names.AddRange(entity.GetIndexes().Select(i => i.GetDatabaseName()!));
+            names.AddRange(entity.GetForeignKeys().Select(f => f.GetConstraintName()!));
+        }
+
+        Assert.Contains("hook_exchanges", names);
+        Assert.Contains("hook_instance", names);
+        Assert.Contains("ux_card_feedback_idempotency_key", names);
+        Assert.All(names, name =>
+        {
+            Assert.InRange(name.Length, 1, 63);
+            Assert.Matches("^[a-z][a-z0-9_]*$", name);
+        });
+    }
+
+    private static VaCdsHooksDbContext OfflineContext(StorageProvider provider) => provider switch
+    {
+        StorageProvider.Sqlite => new SqliteVaCdsHooksDbContext(StorageDbContextOptions.ForSqlite("Data Source=:memory:")),
+        _ => new PostgresVaCdsHooksDbContext(StorageDbContextOptions.ForPostgres("Host=localhost;Database=unused")),
+    };
+}
