@@ -128,6 +128,8 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         var queued = Enumerable.Range(0, 30).Select(_ => writer.WriteAsync(Samples.Exchange(tenant: tenant), [])).ToList();
         await first.DisposeAsync();
 
+        // Dispose returned after the commits; callers resume on the thread pool, so give them a moment to observe it.
+        await Task.WhenAll(queued).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.All(queued, call => Assert.True(call.IsCompletedSuccessfully));
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(Samples.Exchange(), []));
         await using var reopened = databases.OpenAnother(first);
