@@ -1,0 +1,148 @@
+using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Crd;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Determination;
+using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Terminology;
+using CdsAction = Hl7.Fhir.Model.CdsHooks.Action;
+using FhirCoverage = Hl7.Fhir.Model.Coverage;
+
+namespace VaCdsHooks.Coverage;
+
+/// <summary>
+/// The vertebral augmentation coverage engine behind the CRD hooks. Construct once at start (singleton); it
+/// holds only the immutable loaded policy, does no I/O, reads no clock (time comes in the request), and is safe
+/// to call from many threads.
+/// </summary>
+public sealed class CoverageAdvisor : ICoverageAdvisor
+{
+    private readonly CoveragePolicy _policy;
+    private readonly IAssertionIdSource _ids;
+
+    public CoverageAdvisor(CoveragePolicy policy, IAssertionIdSource ids)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(ids);
+        _policy = policy;
+        _ids = ids;
+    }
+
+    public CoverageAnswer Advise(CoverageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = new CrdResponse();
+        var assertions = new List<CoverageAssertion>();
+
+        // Out-of-scope orders get nothing: no card, no action.
+        var orders = OrderScope.Find(_policy, request.Orders, request.Now);
+        if (orders.Count == 0)
+        {
+            return new CoverageAnswer(response, assertions);
+        }
+
+        var settings = _policy.Settings;
+        var options = request.Options;
+        var record = request.Record;
+        var cards = new CoverageCards(settings, _ids);
+        var facts = ClinicalFacts.From(_policy, record);
+        var primaryHook = CrdHooks.IsPrimary(request.Hook);
+        var sendCoverageInformation = options.CoverageInformation && !options.DisabledCardTypes.Contains(CrdCodes.CoverageInfoOption);
+
+        var coverages = record.Coverages.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var active = coverages.Where(c => c.Status == FinancialResourceStatusCodes.Active).ToList();
+        if (coverages.Count == 0)
+        {
+            AddCard(response, options, cards.NoCoverageCard(orders, record));
+            return new CoverageAnswer(response, assertions);
+        }
+
+        var assertionDate = DateOnly.FromDateTime(request.Now.Date);
+        foreach (var order in orders)
+        {
+            var criteria = CriteriaEvaluator.Evaluate(facts, order);
+            var determination = active.Count > 0 ? DeterminationRules.Decide(criteria) : NoActiveCoverage(criteria);
+            var decidedUnder = active.Count > 0 ? active : coverages;
+
+            var information = new List<CoverageInformation>();
+            foreach (var coverage in decidedUnder)
+            {
+                var coverageReference = "Coverage/" + coverage.Id;
+                var info = CoverageInformation.Create(
+                    coverageReference,
+                    determination.CoveredCode,
+                    documentationMayBeRequested: primaryHook,
+                    determination.ReasonCode,
+                    _policy.DisplayOf(CodeSystems.Criterion, determination.ReasonCode),
+                    determination.Reason,
+                    settings.QuestionnaireReference,
+                    assertionDate,
+                    _ids.NewAssertionId(),
+                    _ids.NewSatisfiedPaId);
+                information.Add(info);
+                assertions.Add(ToAssertion(request, order, info, determination));
+            }
+
+            if (sendCoverageInformation)
+            {
+                response.SystemActions ??= [];
+                response.SystemActions.Add(new CdsAction
+                {
+                    Type = "update",
+                    Description = $"Added coverage information ({determination.CoveredCode}) for CPT {order.ProcedureCode} to {order.Reference}.",
+                    Resource = CoverageInformation.AddTo(order.Resource, information),
+                });
+            }
+
+            AddCard(response, options, active.Count > 0
+                ? cards.CoverageCard(order, determination, information, primaryHook, record)
+                : cards.InactiveCoverageCard([order], information.Select(i => i.CoverageReference).ToList()));
+        }
+
+        foreach (var problem in OrderChecks.Check(facts, orders))
+        {
+            AddCard(response, options, cards.OrderProblemCard(problem));
+        }
+
+        return new CoverageAnswer(response, assertions);
+    }
+
+    private static CoverageDetermination NoActiveCoverage(IReadOnlyList<CriterionResult> criteria) => new(
+        CoverageOutcome.NotCovered,
+        CriterionCodes.NoActiveCoverage,
+        "Not covered: the patient's coverage on file is not active.",
+        "coverage not active",
+        [],
+        criteria);
+
+    private static void AddCard(CrdResponse response, CrdRequestOptions options, CrdCard card)
+    {
+        if (card.Source?.Topic?.Code is { } type && options.DisabledCardTypes.Contains(type))
+        {
+            return;
+        }
+
+        response.Cards.Add(card);
+    }
+
+    private CoverageAssertion ToAssertion(CoverageRequest request, InScopeOrder order, CoverageInformation info, CoverageDetermination determination)
+    {
+        var settings = _policy.Settings;
+        return new CoverageAssertion(
+            info.AssertionId,
+            request.Now,
+            "Patient/" + request.Record.PatientId,
+            order.Reference,
+            info.CoverageReference,
+            settings.PolicyVersion,
+            info.Covered,
+            info.PaNeeded,
+            info.DocNeeded,
+            info.SatisfiedPaId,
+            info.Questionnaire,
+            EvidenceHash.Compute(settings.PolicyId, settings.PolicyVersion, order, info.CoverageReference, info.Covered, determination.Criteria),
+            determination.Criteria
+                .Select(c => new StoredCriterionResult(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()))
+                .ToList());
+    }
+}

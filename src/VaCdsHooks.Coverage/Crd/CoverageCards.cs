@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using Hl7.Fhir.Model.CdsHooks;
+using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Determination;
+using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Records;
+
+namespace VaCdsHooks.Coverage.Crd;
+
+/// <summary>
+/// The cards of a CRD answer: one coverage card per order (outcome in the summary, every criterion with its
+/// status and evidence in the detail, the policy as an absolute link), warning cards for order problems, and an
+/// informative card when no coverage is on file.
+/// </summary>
+public sealed class CoverageCards(PolicySettings settings, IAssertionIdSource ids)
+{
+    /// <summary>CDS Hooks: summary SHOULD be under 140 characters.</summary>
+    public const int MaxSummaryLength = 139;
+
+    public CrdCard CoverageCard(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook, PatientRecord record)
+    {
+        var indicator = determination.Outcome == CoverageOutcome.NotCovered ? "warning" : "info";
+        return Card(CoverageSummary(order, determination, information, primaryHook), CoverageDetail(order, determination, information, primaryHook, record), indicator, CrdCodes.CoverageCardType);
+    }
+
+    public CrdCard OrderProblemCard(OrderProblem problem) =>
+        Card(problem.Summary, problem.Detail + "\n\nThis is an ordering problem, not a coverage denial.", "warning", CrdCodes.OrderProblemCardType);
+
+    public CrdCard NoCoverageCard(IReadOnlyList<InScopeOrder> orders, PatientRecord record)
+    {
+        var what = orders.Count == 1 ? $"{orders[0].ProcedureLabel} ({orders[0].ProcedureCode})" : $"{orders.Count} vertebral augmentation orders";
+        var why = record.HasGapFor("Coverage")
+            ? "The patient's coverage could not be read from the EHR (" + string.Join("; ", record.Gaps.Where(g => g.ResourceType == "Coverage").Select(g => g.Reason.TrimEnd('.'))) + ")."
+            : "No Coverage resource for the patient was found in the EHR data.";
+        return Card(
+            Truncate($"No insurance coverage on file: coverage for {what} was not checked."),
+            why + " Without the patient's coverage we make no coverage statement; add or update the coverage and sign again.\n\nOrders: "
+                + string.Join(", ", orders.Select(o => $"`{o.Reference}` CPT {o.ProcedureCode}")),
+            "info",
+            CrdCodes.InsuranceCardType);
+    }
+
+    public CrdCard InactiveCoverageCard(IReadOnlyList<InScopeOrder> orders, IReadOnlyList<string> coverageReferences)
+    {
+        var what = orders.Count == 1 ? $"{orders[0].ProcedureLabel} ({orders[0].ProcedureCode})" : $"{orders.Count} vertebral augmentation orders";
+        return Card(
+            Truncate($"Coverage on file is not active: {what} is not covered under it."),
+            "The coverage on file (" + string.Join(", ", coverageReferences.Select(c => $"`{c}`")) + ") is not active, so the order is not covered under it. Check the patient's current insurance.",
+            "warning",
+            CrdCodes.InsuranceCardType);
+    }
+
+    private CrdCard Card(string summary, string detail, string indicator, string cardType) => new()
+    {
+        Uuid = ids.NewCardUuid(),
+        Summary = Truncate(summary),
+        Detail = detail,
+        Indicator = indicator,
+        Source = new CrdSource
+        {
+            Label = settings.CardSourceLabel,
+            Url = new Uri(settings.PolicyUrl),
+            Topic = CrdCodes.CardType(cardType, settings.CrdVersion),
+        },
+        Links =
+        [
+            new Link { Label = "Coverage policy: " + settings.PolicyTitle, Url = new Uri(settings.PolicyUrl), Type = "absolute" },
+        ],
+    };
+
+    private static string CoverageSummary(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook)
+    {
+        var what = $"{order.ProcedureLabel} ({order.ProcedureCode})";
+        var summary = determination.Outcome switch
+        {
+            CoverageOutcome.Covered when information.Count == 1 && information[0].SatisfiedPaId is { } pa => $"{what}: covered — prior authorization satisfied, PA {pa}",
+            CoverageOutcome.Covered => $"{what}: covered — prior authorization satisfied",
+            CoverageOutcome.NotCovered => $"{what}: not covered — {determination.ShortReason}",
+            _ when primaryHook => $"{what}: prior authorization needed — {determination.ShortReason}",
+            _ => $"{what}: prior authorization needed; {determination.ShortReason} when signing",
+        };
+        return Truncate(summary);
+    }
+
+    private string CoverageDetail(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook, PatientRecord record)
+    {
+        var text = new StringBuilder();
+        text.Append("**").Append(OutcomeWords(determination.Outcome)).Append("** — ").Append(determination.Reason).Append("\n\n");
+        text.Append("Order `").Append(order.Reference).Append("`: CPT ").Append(order.ProcedureCode).Append(' ').Append(order.ProcedureLabel)
+            .Append(", order date ").Append(order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+            .Append(order.OrderDateIsCallDate ? " (today; no authored date)" : string.Empty).Append(".\n\n");
+
+        foreach (var info in information)
+        {
+            text.Append("- Coverage `").Append(info.CoverageReference).Append("`: ").Append(info.Covered);
+            if (info.PaNeeded is not null)
+            {
+                text.Append(", prior authorization ").Append(info.PaNeeded);
+            }
+
+            if (info.SatisfiedPaId is not null)
+            {
+                text.Append(", PA number ").Append(info.SatisfiedPaId);
+            }
+
+            text.Append(" (coverage assertion ").Append(info.AssertionId).Append(")\n");
+        }
+
+        AppendCriteria(text, "Inclusion criteria (all must be met)", determination.Criteria.Where(c => c.Kind == CriterionKind.Inclusion));
+        AppendCriteria(text, "Exclusions (none may be present)", determination.Criteria.Where(c => c.Kind == CriterionKind.Exclusion));
+
+        if (record.Gaps.Count > 0)
+        {
+            text.Append("\n**Could not be read from the EHR:** ")
+                .Append(string.Join("; ", record.Gaps.Select(g => $"{g.ResourceType} ({g.Reason.TrimEnd('.')})")))
+                .Append(". Criteria that depend on it are unknown, not failed.\n");
+        }
+
+        if (determination.Outcome == CoverageOutcome.Conditional)
+        {
+            text.Append('\n').Append(primaryHook
+                ? "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request."
+                : "**Next step:** when the order is signed, the payer will ask for documentation of the open items.").Append('\n');
+        }
+
+        text.Append("\nPolicy: [").Append(settings.PolicyTitle).Append("](").Append(settings.PolicyUrl).Append("), version ").Append(settings.PolicyVersion).Append('.');
+        return text.ToString();
+    }
+
+    private static void AppendCriteria(StringBuilder text, string heading, IEnumerable<CriterionResult> criteria)
+    {
+        text.Append("\n**").Append(heading).Append("**\n\n");
+        foreach (var criterion in criteria)
+        {
+            text.Append("- **").Append(criterion.Title).Append("** — ").Append(StatusWords(criterion)).Append(". ").Append(criterion.Explanation);
+            if (criterion.Evidence.Count > 0)
+            {
+                text.Append(" Evidence: ").Append(string.Join("; ", criterion.Evidence.Select(e => e.Describe()))).Append('.');
+            }
+
+            text.Append('\n');
+        }
+    }
+
+    private static string StatusWords(CriterionResult result) => result.StatusCode switch
+    {
+        "met" => "met",
+        "not-met" => "not met",
+        "present" => "present",
+        "ruled-out" => "ruled out",
+        _ => "unknown (documentation needed)",
+    };
+
+    private static string OutcomeWords(CoverageOutcome outcome) => outcome switch
+    {
+        CoverageOutcome.Covered => "Covered",
+        CoverageOutcome.NotCovered => "Not covered",
+        _ => "Prior authorization needed",
+    };
+
+    internal static string Truncate(string summary) =>
+        summary.Length <= MaxSummaryLength ? summary : summary[..(MaxSummaryLength - 1)].TrimEnd() + "…";
+}

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Terminology;
+
+namespace VaCdsHooks.Coverage.Criteria;
+
+/// <summary>Whether a criterion is something the patient must have, or something that must be absent.</summary>
+public enum CriterionKind
+{
+    Inclusion,
+    Exclusion,
+}
+
+/// <summary>
+/// Three-valued result. For an exclusion, <see cref="Met"/> means the excluding condition is present and
+/// <see cref="NotMet"/> means it is ruled out. <see cref="Unknown"/> always means documentation is missing.
+/// </summary>
+public enum CriterionStatus
+{
+    Met,
+    NotMet,
+    Unknown,
+}
+
+/// <summary>One piece of evidence: the resource, the code, the value and the date a result rests on.</summary>
+/// <param name="Reference"><c>Type/id</c> of the resource.</param>
+/// <param name="System">Code system of the matched code, if a code matched.</param>
+/// <param name="Code">The matched code.</param>
+/// <param name="Display">The code's display (from the resource, else from our ValueSet).</param>
+/// <param name="Value">A measured or answered value, e.g. <c>7/10</c>, <c>34 %</c>, <c>yes</c>.</param>
+/// <param name="Date">The clinically relevant date (onset, effective, started), as recorded.</param>
+/// <param name="AttestedBy">For attestations (our finding codes): who attested, if recorded.</param>
+public sealed record EvidenceItem(
+    string Reference,
+    string? System = null,
+    string? Code = null,
+    string? Display = null,
+    string? Value = null,
+    string? Date = null,
+    string? AttestedBy = null)
+{
+    public bool IsAttestation => System == CodeSystems.Finding;
+
+    public static string ReferenceOf(Resource resource) => resource.TypeName + "/" + (resource.Id ?? "(no id)");
+
+    public static EvidenceItem Of(Resource resource, Coding? coding = null, string? value = null, string? date = null, string? attestedBy = null) =>
+        new(ReferenceOf(resource), coding?.System, coding?.Code, coding?.Display, value, date, attestedBy);
+
+    /// <summary>A compact line for the card: <c>Condition/c1 ICD-10-CM M80.08XA (Age-related ...), 2026-07-24</c>.</summary>
+    public string Describe()
+    {
+        var parts = new List<string> { "`" + Reference + "`" };
+        if (Code is not null)
+        {
+            parts.Add(CodeSystems.ShortName(System) + " " + Code + (string.IsNullOrWhiteSpace(Display) ? string.Empty : " " + Display));
+        }
+
+        if (Value is not null)
+        {
+            parts.Add("value " + Value);
+        }
+
+        if (Date is not null)
+        {
+            parts.Add(Date);
+        }
+
+        if (AttestedBy is not null)
+        {
+            parts.Add("attested by " + AttestedBy);
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>The canonical form hashed into the assertion's evidence hash.</summary>
+    internal string Canonical() => string.Join('\u001f', Reference, System ?? string.Empty, Code ?? string.Empty, Value ?? string.Empty, Date ?? string.Empty, AttestedBy ?? string.Empty);
+}
+
+/// <summary>One criterion's result with its evidence and the sentence a surgeon reads.</summary>
+public sealed record CriterionResult(
+    string CriterionId,
+    string Title,
+    CriterionKind Kind,
+    CriterionStatus Status,
+    string Explanation,
+    IReadOnlyList<EvidenceItem> Evidence)
+{
+    /// <summary>Machine flags, e.g. <c>competing-pain-generator</c>, <c>conflict</c>, <c>record-gap</c>.</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary><c>met</c>/<c>not-met</c>/<c>unknown</c>; for exclusions <c>present</c>/<c>ruled-out</c>/<c>unknown</c>.</summary>
+    public string StatusCode => (Kind, Status) switch
+    {
+        (_, CriterionStatus.Unknown) => "unknown",
+        (CriterionKind.Inclusion, CriterionStatus.Met) => "met",
+        (CriterionKind.Inclusion, _) => "not-met",
+        (CriterionKind.Exclusion, CriterionStatus.Met) => "present",
+        _ => "ruled-out",
+    };
+
+    public string KindCode => Kind == CriterionKind.Inclusion ? "inclusion" : "exclusion";
+}
+
+/// <summary>A small named unit of the policy.</summary>
+public interface ICoverageCriterion
+{
+    /// <summary>The decision model's id, e.g. <c>onset-window</c>.</summary>
+    string Id { get; }
+
+    /// <summary>The policy's words, short.</summary>
+    string Title { get; }
+
+    CriterionKind Kind { get; }
+
+    /// <summary>Resource types the criterion reads; a gap in any of them makes an absence-based result unknown.</summary>
+    IReadOnlyList<string> ReadsResourceTypes { get; }
+
+    CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order);
+}
+
+/// <summary>Base with helpers to build results.</summary>
+public abstract class CoverageCriterion : ICoverageCriterion
+{
+    public abstract string Id { get; }
+    public abstract string Title { get; }
+    public abstract CriterionKind Kind { get; }
+    public abstract IReadOnlyList<string> ReadsResourceTypes { get; }
+
+    public abstract CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order);
+
+    protected CriterionResult Met(string explanation, IEnumerable<EvidenceItem>? evidence = null) => Result(CriterionStatus.Met, explanation, evidence);
+
+    protected CriterionResult NotMet(string explanation, IEnumerable<EvidenceItem>? evidence = null) => Result(CriterionStatus.NotMet, explanation, evidence);
+
+    protected CriterionResult Unknown(string explanation, IEnumerable<EvidenceItem>? evidence = null) => Result(CriterionStatus.Unknown, explanation, evidence);
+
+    protected CriterionResult Result(CriterionStatus status, string explanation, IEnumerable<EvidenceItem>? evidence) =>
+        new(Id, Title, Kind, status, explanation, evidence?.Distinct().ToList() ?? []);
+
+    protected static string Score(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,105 @@
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Terminology;
+
+namespace VaCdsHooks.Coverage.Determination;
+
+/// <summary>The outcome the decision model's rules give (the CRD <c>covered</c> code).</summary>
+public enum CoverageOutcome
+{
+    Covered,
+    NotCovered,
+    Conditional,
+}
+
+/// <summary>The determination for one order: outcome, the reason in our code system and words, and every criterion.</summary>
+/// <param name="Outcome">Rule 1 (not covered), 2 (covered) or 3 (conditional).</param>
+/// <param name="ReasonCode">A code of our criterion CodeSystem (e.g. <c>exclusion-present</c>).</param>
+/// <param name="Reason">The reason in a sentence.</param>
+/// <param name="ShortReason">The reason in a few words for the card summary.</param>
+/// <param name="Deciding">The criteria that decided it (the excluding ones, or the open ones).</param>
+/// <param name="Criteria">Every criterion result.</param>
+public sealed record CoverageDetermination(
+    CoverageOutcome Outcome,
+    string ReasonCode,
+    string Reason,
+    string ShortReason,
+    IReadOnlyList<CriterionResult> Deciding,
+    IReadOnlyList<CriterionResult> Criteria)
+{
+    public string CoveredCode => Outcome switch
+    {
+        CoverageOutcome.Covered => "covered",
+        CoverageOutcome.NotCovered => "not-covered",
+        _ => "conditional",
+    };
+}
+
+/// <summary>The decision model's determination rules 1-3, over criterion results.</summary>
+public static class DeterminationRules
+{
+    public static CoverageDetermination Decide(IReadOnlyList<CriterionResult> criteria)
+    {
+        var inclusions = criteria.Where(c => c.Kind == CriterionKind.Inclusion).ToList();
+        var exclusions = criteria.Where(c => c.Kind == CriterionKind.Exclusion).ToList();
+
+        // Rule 1: an exclusion present, onset outside the window, or only a non-covered indication.
+        var present = exclusions.Where(e => e.Status == CriterionStatus.Met).ToList();
+        var lateOnset = inclusions.Where(i => i.CriterionId == CriterionCodes.OnsetWindow && i.Status == CriterionStatus.NotMet).ToList();
+        var wrongIndication = inclusions.Where(i => i.CriterionId == CriterionCodes.Indication && i.Status == CriterionStatus.NotMet).ToList();
+        if (present.Count > 0)
+        {
+            var names = string.Join(", ", present.Select(p => p.Title.ToLowerInvariant()));
+            return new CoverageDetermination(
+                CoverageOutcome.NotCovered,
+                CriterionCodes.ExclusionPresent,
+                $"Not covered: the policy excludes {names}. " + string.Join(" ", present.Select(p => p.Explanation)),
+                names + " documented",
+                present.Concat(lateOnset).Concat(wrongIndication).ToList(),
+                criteria);
+        }
+
+        if (lateOnset.Count > 0)
+        {
+            return new CoverageDetermination(
+                CoverageOutcome.NotCovered,
+                CriterionCodes.OnsetOutsideWindow,
+                "Not covered: the procedure must be within the policy window from pain onset. " + lateOnset[0].Explanation,
+                "pain onset outside the policy window",
+                lateOnset.Concat(wrongIndication).ToList(),
+                criteria);
+        }
+
+        if (wrongIndication.Count > 0)
+        {
+            return new CoverageDetermination(
+                CoverageOutcome.NotCovered,
+                CriterionCodes.NonCoveredIndication,
+                "Not covered: " + wrongIndication[0].Explanation,
+                "indication not covered by the policy",
+                wrongIndication,
+                criteria);
+        }
+
+        // Rule 2: every inclusion met and every exclusion ruled out.
+        if (inclusions.All(i => i.Status == CriterionStatus.Met) && exclusions.All(e => e.Status == CriterionStatus.NotMet))
+        {
+            return new CoverageDetermination(
+                CoverageOutcome.Covered,
+                CriterionCodes.AllCriteriaMet,
+                "Covered: every coverage criterion is met and no exclusion applies.",
+                "all criteria met",
+                [],
+                criteria);
+        }
+
+        // Rule 3: something unknown, or an inclusion not met for a reason rule 1 does not name.
+        var open = criteria.Where(c => c.Status == CriterionStatus.Unknown || (c.Kind == CriterionKind.Inclusion && c.Status == CriterionStatus.NotMet)).ToList();
+        return new CoverageDetermination(
+            CoverageOutcome.Conditional,
+            CriterionCodes.DocumentationNeeded,
+            "Prior authorization needed with documentation of: " + string.Join("; ", open.Select(o => o.Title.ToLowerInvariant())) + ".",
+            open.Count == 1 ? "1 item to document" : $"{open.Count} items to document",
+            open,
+            criteria);
+    }
+}

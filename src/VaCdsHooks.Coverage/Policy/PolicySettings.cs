@@ -1,0 +1,142 @@
+namespace VaCdsHooks.Coverage.Policy;
+
+/// <summary>
+/// The payer's settings for the vertebral augmentation policy, bound from configuration section
+/// <c>CoveragePolicy</c>. Every threshold the decision model marks <b>[choice]</b> is here with its default;
+/// fhir-resources/README.md explains each.
+/// </summary>
+public sealed class PolicySettings
+{
+    public const string SectionName = "CoveragePolicy";
+
+    /// <summary>CRD versions whose coverage-information and card shapes we emit.</summary>
+    public static IReadOnlyList<string> SupportedCrdVersions { get; } = ["2.0.1", "2.1.0", "2.2.1"];
+
+    /// <summary>Our identifier of the policy, stored with every assertion.</summary>
+    public string PolicyId { get; set; } = "vertebral-augmentation";
+
+    /// <summary>The policy version; every determination is stored with it (same inputs + same version = same result).</summary>
+    public string PolicyVersion { get; set; } = "2025.1";
+
+    /// <summary>The title shown on cards.</summary>
+    public string PolicyTitle { get; set; } = "Percutaneous Vertebroplasty and Kyphoplasty (Medical Management Guideline)";
+
+    /// <summary>The published policy document, linked from every coverage card as an <c>absolute</c> link.</summary>
+    public string PolicyUrl { get; set; } = "https://payer.example.org/policies/medical-management/percutaneous-vertebroplasty-and-kyphoplasty.pdf";
+
+    /// <summary>The canonical of the DTR questionnaire sent with conditional outcomes; the DTR endpoints serve it.</summary>
+    public string QuestionnaireCanonical { get; set; } = "http://vacdshooks.example.org/fhir/Questionnaire/vertebral-augmentation-documentation";
+
+    /// <summary>
+    /// When set, the questionnaire canonical is sent as <c>canonical|version</c>. Empty by default: the DTR service
+    /// resolves the current Questionnaire, and a version pin must match what it serves.
+    /// </summary>
+    public string? QuestionnaireVersion { get; set; }
+
+    /// <summary>[choice] Calendar months from pain onset to order date that are still inside the window (onset 07-24 is inside for an order on 11-24).</summary>
+    public int OnsetWindowMonths { get; set; } = 4;
+
+    /// <summary>[choice] An Oswestry Disability Index above this percentage is at least moderate disability (0-20 % is minimal).</summary>
+    public decimal OdiMinimalDisabilityMaxPercent { get; set; } = 20m;
+
+    /// <summary>[choice] A pain score recorded after therapy started at or above this (0-10) means therapy failed.</summary>
+    public decimal PersistentPainMinScore { get; set; } = 4m;
+
+    /// <summary>[choice] "Responding to conservative therapy": latest pain at or below this score (0-10) ...</summary>
+    public decimal RespondingMaxPainScore { get; set; } = 3m;
+
+    /// <summary>[choice] ... and at least this many percent below the highest score since onset.</summary>
+    public decimal RespondingMinReductionPercent { get; set; } = 50m;
+
+    /// <summary>[choice] Height loss above this percentage means the vertebra is below one third of its height.</summary>
+    public decimal SevereCollapseMinHeightLossPercent { get; set; } = 66.7m;
+
+    /// <summary>
+    /// [choice] When true, every exclusion needs an explicit attestation (finding = false) to be ruled out. When
+    /// false (default), a CT or MRI of the spine after pain onset with nothing coded or measured showing the
+    /// exclusion rules it out (closed world under cross-sectional imaging).
+    /// </summary>
+    public bool StrictAttestation { get; set; }
+
+    /// <summary>
+    /// [choice] Whether a CT/MRI study without any body site counts as a study of the spine. Default false: the
+    /// study must name a spinal body site.
+    /// </summary>
+    public bool AcceptImagingWithoutBodySite { get; set; }
+
+    /// <summary>The CRD version our answers follow (2.0.1: card types in the CRD temp code system).</summary>
+    public string CrdVersion { get; set; } = "2.0.1";
+
+    /// <summary>The label on every card's source.</summary>
+    public string CardSourceLabel { get; set; } = "VaCdsHooks coverage policy";
+
+    /// <summary>The questionnaire canonical as sent in coverage-information (with <c>|version</c> when configured).</summary>
+    public string QuestionnaireReference =>
+        string.IsNullOrWhiteSpace(QuestionnaireVersion) ? QuestionnaireCanonical : QuestionnaireCanonical + "|" + QuestionnaireVersion;
+
+    /// <summary>The defaults (valid).</summary>
+    public static PolicySettings Default => new();
+
+    /// <summary>Every problem with these settings, in words an operator can act on; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Require(PolicyId, nameof(PolicyId));
+        Require(PolicyVersion, nameof(PolicyVersion));
+        Require(PolicyTitle, nameof(PolicyTitle));
+        Require(CardSourceLabel, nameof(CardSourceLabel));
+
+        if (!Uri.TryCreate(PolicyUrl, UriKind.Absolute, out var policyUri) || (policyUri.Scheme != Uri.UriSchemeHttps && policyUri.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"{SectionName}:{nameof(PolicyUrl)} must be an absolute http(s) URL; got '{PolicyUrl}'.");
+        }
+
+        if (!Uri.TryCreate(QuestionnaireCanonical, UriKind.Absolute, out _) || QuestionnaireCanonical.Contains('|', StringComparison.Ordinal))
+        {
+            errors.Add($"{SectionName}:{nameof(QuestionnaireCanonical)} must be an absolute canonical URL without '|version' (use {nameof(QuestionnaireVersion)}); got '{QuestionnaireCanonical}'.");
+        }
+
+        if (QuestionnaireVersion is { } version && version.Contains('|', StringComparison.Ordinal))
+        {
+            errors.Add($"{SectionName}:{nameof(QuestionnaireVersion)} must not contain '|'.");
+        }
+
+        Range(OnsetWindowMonths, 1, 24, nameof(OnsetWindowMonths));
+        Range(OdiMinimalDisabilityMaxPercent, 0, 100, nameof(OdiMinimalDisabilityMaxPercent));
+        Range(PersistentPainMinScore, 0, 10, nameof(PersistentPainMinScore));
+        Range(RespondingMaxPainScore, 0, 10, nameof(RespondingMaxPainScore));
+        Range(RespondingMinReductionPercent, 0, 100, nameof(RespondingMinReductionPercent));
+        Range(SevereCollapseMinHeightLossPercent, 0, 100, nameof(SevereCollapseMinHeightLossPercent));
+
+        if (RespondingMaxPainScore >= PersistentPainMinScore)
+        {
+            errors.Add($"{SectionName}:{nameof(RespondingMaxPainScore)} ({RespondingMaxPainScore}) must be below {nameof(PersistentPainMinScore)} ({PersistentPainMinScore}); otherwise one pain score could mean both 'responding' and 'failed therapy'.");
+        }
+
+        if (!SupportedCrdVersions.Contains(CrdVersion))
+        {
+            errors.Add($"{SectionName}:{nameof(CrdVersion)} must be one of {string.Join(", ", SupportedCrdVersions)}; got '{CrdVersion}'.");
+        }
+
+        return errors;
+
+        void Require(string? value, string name)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"{SectionName}:{name} is required.");
+            }
+        }
+
+        void Range(decimal value, decimal min, decimal max, string name)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"{SectionName}:{name} must be between {min} and {max}; got {value}.");
+            }
+        }
+    }
+
+    /// <summary>A copy, so a loaded policy cannot be changed through the options object it was built from.</summary>
+    public PolicySettings Clone() => (PolicySettings)MemberwiseClone();
+}

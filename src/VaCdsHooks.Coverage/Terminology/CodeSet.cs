@@ -1,0 +1,125 @@
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+
+namespace VaCdsHooks.Coverage.Terminology;
+
+/// <summary>
+/// A ValueSet compiled for membership tests: per system, a hash set of enumerated codes and anchored regular
+/// expressions (from <c>filter property=code op=regex</c>), plus imported ValueSets, minus excluded codes.
+/// Immutable and thread-safe; built once when the policy loads.
+/// </summary>
+public sealed class CodeSet
+{
+    private readonly IReadOnlyDictionary<string, CodeRule> _included;
+    private readonly IReadOnlyDictionary<string, CodeRule> _excluded;
+    private readonly IReadOnlyList<CodeSet> _imports;
+    private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
+
+    internal CodeSet(
+        string url,
+        string? version,
+        string title,
+        IReadOnlyDictionary<string, CodeRule> included,
+        IReadOnlyDictionary<string, CodeRule> excluded,
+        IReadOnlyList<CodeSet> imports,
+        IReadOnlyDictionary<(string, string), string> displays)
+    {
+        Url = url;
+        Version = version;
+        Title = title;
+        _included = included;
+        _excluded = excluded;
+        _imports = imports;
+        _displays = displays;
+    }
+
+    public string Url { get; }
+    public string? Version { get; }
+    public string Title { get; }
+
+    public bool Contains(string? system, string? code)
+    {
+        if (string.IsNullOrEmpty(system) || string.IsNullOrWhiteSpace(code))
+        {
+            return false;
+        }
+
+        return ContainsNormalized(system, CodeSystems.NormalizeCode(system, code));
+    }
+
+    public bool Contains(Coding? coding) => coding is not null && Contains(coding.System, coding.Code);
+
+    /// <summary>The first coding of the concept that is in this set (EHRs send several codings; any may match).</summary>
+    public Coding? FirstMatch(CodeableConcept? concept) => concept?.Coding.FirstOrDefault(Contains);
+
+    public bool ContainsAny(CodeableConcept? concept) => FirstMatch(concept) is not null;
+
+    /// <summary>The display the artifact gives an enumerated code, if any (imports included).</summary>
+    public string? DisplayOf(string system, string code)
+    {
+        var normalized = CodeSystems.NormalizeCode(system, code);
+        if (_displays.TryGetValue((system, normalized), out var display))
+        {
+            return display;
+        }
+
+        return _imports.Select(i => i.DisplayOf(system, normalized)).FirstOrDefault(d => d is not null);
+    }
+
+    /// <summary>The enumerated codes of one system, sorted (for sentences such as "needs 22510 or 22511").</summary>
+    public IReadOnlyList<string> EnumeratedCodes(string system) =>
+        (_included.TryGetValue(system, out var rule) ? rule.Codes : [])
+            .Concat(_imports.SelectMany(i => i.EnumeratedCodes(system)))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    public override string ToString() => Url;
+
+    private bool ContainsNormalized(string system, string code)
+    {
+        if (_excluded.TryGetValue(system, out var excluded) && excluded.Matches(code))
+        {
+            return false;
+        }
+
+        if (_included.TryGetValue(system, out var included) && included.Matches(code))
+        {
+            return true;
+        }
+
+        foreach (var import in _imports)
+        {
+            if (import.ContainsNormalized(system, code))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Enumerated codes and whole-code patterns of one system.</summary>
+    internal sealed class CodeRule(HashSet<string> codes, IReadOnlyList<Regex> patterns)
+    {
+        public HashSet<string> Codes { get; } = codes;
+
+        public bool Matches(string code)
+        {
+            if (Codes.Contains(code))
+            {
+                return true;
+            }
+
+            foreach (var pattern in patterns)
+            {
+                if (pattern.IsMatch(code))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
