@@ -253,7 +253,7 @@ public sealed class ClinicalFacts
 
     /// <summary>
     /// A recorded pain onset (our finding) wins; else the most recent onset among lesions not confined to the
-    /// sacrum/coccyx (the fracture being treated is the newest one).
+    /// sacrum/coccyx (the fracture being treated is the newest one), else the most recent onset of any lesion.
     /// </summary>
     private PainOnset? FindPainOnset()
     {
@@ -262,8 +262,9 @@ public sealed class ClinicalFacts
             return new PainOnset(recorded, attestation.Evidence(), "recorded pain onset");
         }
 
-        var lesion = Lesions
-            .Where(l => l.Onset is not null && (l.Regions.Count == 0 || l.Regions.Any(r => r.IsCoveredRegion())))
+        var dated = Lesions.Where(l => l.Onset is not null).ToList();
+        var candidates = dated.Where(l => l.Regions.Count == 0 || l.Regions.Any(r => r.IsCoveredRegion())).ToList();
+        var lesion = (candidates.Count > 0 ? candidates : dated)
             .OrderByDescending(l => l.Onset!.Value.Latest)
             .ThenBy(l => l.Condition.Id, StringComparer.Ordinal)
             .FirstOrDefault();
