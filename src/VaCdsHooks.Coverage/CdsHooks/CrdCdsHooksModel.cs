@@ -7,7 +7,9 @@ namespace VaCdsHooks.Coverage.CdsHooks;
 
 // Firely's CDS Hooks model lacks the fields CDS Hooks 2.0 and CRD add (source.topic, service and request
 // extensions). System.Text.Json serializes by declared type, so each subclass re-declares the property that
-// carries a subclass, and each repeats [CdsHookElement] so Firely's converter factory picks it up.
+// carries a subclass, and each repeats [CdsHookElement] so Firely's converter factory picks it up. A re-declared
+// (`new`) property must not carry [JsonPropertyName]: Firely's resolver already camel-cases it, and an explicit
+// name makes System.Text.Json see two properties called e.g. "source" and refuse to serialize the type.
 
 /// <summary>A card source with the CRD card type in <c>topic</c>.</summary>
 [CdsHookElement]
@@ -21,7 +23,6 @@ public class CrdSource : Source
 [CdsHookElement]
 public class CrdCard : Card
 {
-    [JsonPropertyName("source")]
     public new CrdSource? Source { get; set; }
 }
 
@@ -29,7 +30,6 @@ public class CrdCard : Card
 [CdsHookElement]
 public class CrdResponse : Response
 {
-    [JsonPropertyName("cards")]
     public new List<CrdCard> Cards { get; set; } = [];
 }
 
@@ -45,7 +45,6 @@ public class CrdService : Service
 [CdsHookElement]
 public class CrdDiscoveryResponse : DiscoveryResponse
 {
-    [JsonPropertyName("services")]
     public new List<CrdService> Services { get; set; } = [];
 }
 
