@@ -44,7 +44,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         var settings = _policy.Settings;
         var options = request.Options;
         var record = request.Record;
-        var cards = new CoverageCards(settings, _ids);
+        var cards = new CoverageCards(_policy, _ids);
         var facts = ClinicalFacts.From(_policy, record);
         var primaryHook = CrdHooks.IsPrimary(request.Hook);
         var sendCoverageInformation = options.CoverageInformation && !options.DisabledCardTypes.Contains(CrdCodes.CoverageInfoOption);
@@ -110,7 +110,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
     private static CoverageDetermination NoActiveCoverage(IReadOnlyList<CriterionResult> criteria) => new(
         CoverageOutcome.NotCovered,
         CriterionCodes.NoActiveCoverage,
-        "Not covered: the patient's coverage on file is not active.",
+        "The patient's coverage on file is not active.",
         "coverage not active",
         [],
         criteria);

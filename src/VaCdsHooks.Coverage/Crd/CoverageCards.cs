@@ -14,8 +14,10 @@ namespace VaCdsHooks.Coverage.Crd;
 /// status and evidence in the detail, the policy as an absolute link), warning cards for order problems, and an
 /// informative card when no coverage is on file.
 /// </summary>
-public sealed class CoverageCards(PolicySettings settings, IAssertionIdSource ids)
+public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
 {
+    private readonly PolicySettings settings = policy.Settings;
+
     /// <summary>CDS Hooks: summary SHOULD be under 140 characters.</summary>
     public const int MaxSummaryLength = 139;
 
@@ -87,7 +89,7 @@ public sealed class CoverageCards(PolicySettings settings, IAssertionIdSource id
     private string CoverageDetail(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook, PatientRecord record)
     {
         var text = new StringBuilder();
-        text.Append("**").Append(OutcomeWords(determination.Outcome)).Append("** — ").Append(determination.Reason).Append("\n\n");
+        text.Append("**").Append(OutcomeWords(determination.Outcome)).Append(".** ").Append(determination.Reason).Append("\n\n");
         text.Append("Order `").Append(order.Reference).Append("`: CPT ").Append(order.ProcedureCode).Append(' ').Append(order.ProcedureLabel)
             .Append(", order date ").Append(order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
             .Append(order.OrderDateIsCallDate ? " (today; no authored date)" : string.Empty).Append(".\n\n");
@@ -129,7 +131,7 @@ public sealed class CoverageCards(PolicySettings settings, IAssertionIdSource id
         return text.ToString();
     }
 
-    private static void AppendCriteria(StringBuilder text, string heading, IEnumerable<CriterionResult> criteria)
+    private void AppendCriteria(StringBuilder text, string heading, IEnumerable<CriterionResult> criteria)
     {
         text.Append("\n**").Append(heading).Append("**\n\n");
         foreach (var criterion in criteria)
@@ -137,12 +139,18 @@ public sealed class CoverageCards(PolicySettings settings, IAssertionIdSource id
             text.Append("- **").Append(criterion.Title).Append("** — ").Append(StatusWords(criterion)).Append(". ").Append(criterion.Explanation);
             if (criterion.Evidence.Count > 0)
             {
-                text.Append(" Evidence: ").Append(string.Join("; ", criterion.Evidence.Select(e => e.Describe()))).Append('.');
+                text.Append(" Evidence: ").Append(string.Join("; ", criterion.Evidence.Select(WithDisplay).Select(e => e.Describe()))).Append('.');
             }
 
             text.Append('\n');
         }
     }
+
+    /// <summary>EHRs often send codes without displays; the card shows the display our artifacts give the code.</summary>
+    private EvidenceItem WithDisplay(EvidenceItem evidence) =>
+        evidence is { Display: null or "", System: { } system, Code: { } code } && policy.DisplayOfCode(system, code) is { } display
+            ? evidence with { Display = display }
+            : evidence;
 
     private static string StatusWords(CriterionResult result) => result.StatusCode switch
     {

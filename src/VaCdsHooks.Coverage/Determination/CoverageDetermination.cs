@@ -48,11 +48,11 @@ public static class DeterminationRules
         var wrongIndication = inclusions.Where(i => i.CriterionId == CriterionCodes.Indication && i.Status == CriterionStatus.NotMet).ToList();
         if (present.Count > 0)
         {
-            var names = string.Join(", ", present.Select(p => p.Title.ToLowerInvariant()));
+            var names = string.Join(", ", present.Select(p => Phrase(p.Title)));
             return new CoverageDetermination(
                 CoverageOutcome.NotCovered,
                 CriterionCodes.ExclusionPresent,
-                $"Not covered: the policy excludes {names}. " + string.Join(" ", present.Select(p => p.Explanation)),
+                $"The policy excludes {names}. " + string.Join(" ", present.Select(p => p.Explanation)),
                 names + " documented",
                 present.Concat(lateOnset).Concat(wrongIndication).ToList(),
                 criteria);
@@ -63,7 +63,7 @@ public static class DeterminationRules
             return new CoverageDetermination(
                 CoverageOutcome.NotCovered,
                 CriterionCodes.OnsetOutsideWindow,
-                "Not covered: the procedure must be within the policy window from pain onset. " + lateOnset[0].Explanation,
+                "The procedure must be within the policy window from pain onset. " + lateOnset[0].Explanation,
                 "pain onset outside the policy window",
                 lateOnset.Concat(wrongIndication).ToList(),
                 criteria);
@@ -74,7 +74,7 @@ public static class DeterminationRules
             return new CoverageDetermination(
                 CoverageOutcome.NotCovered,
                 CriterionCodes.NonCoveredIndication,
-                "Not covered: " + wrongIndication[0].Explanation,
+                wrongIndication[0].Explanation,
                 "indication not covered by the policy",
                 wrongIndication,
                 criteria);
@@ -86,7 +86,7 @@ public static class DeterminationRules
             return new CoverageDetermination(
                 CoverageOutcome.Covered,
                 CriterionCodes.AllCriteriaMet,
-                "Covered: every coverage criterion is met and no exclusion applies.",
+                "Every coverage criterion is met and no exclusion applies.",
                 "all criteria met",
                 [],
                 criteria);
@@ -97,9 +97,13 @@ public static class DeterminationRules
         return new CoverageDetermination(
             CoverageOutcome.Conditional,
             CriterionCodes.DocumentationNeeded,
-            "Prior authorization needed with documentation of: " + string.Join("; ", open.Select(o => o.Title.ToLowerInvariant())) + ".",
+            "Documentation needed for: " + string.Join("; ", open.Select(o => Phrase(o.Title))) + ".",
             open.Count == 1 ? "1 item to document" : $"{open.Count} items to document",
             open,
             criteria);
     }
+
+    /// <summary>A title inside a sentence: "Spinal cord compression" -> "spinal cord compression", "CT or MRI ..." unchanged.</summary>
+    private static string Phrase(string title) =>
+        title.Length > 1 && char.IsUpper(title[1]) ? title : char.ToLowerInvariant(title[0]) + title[1..];
 }

@@ -11,11 +11,14 @@ namespace VaCdsHooks.Coverage.Policy;
 /// </summary>
 public sealed class CoveragePolicy
 {
+    private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
+
     private CoveragePolicy(PolicySettings settings, PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems)
     {
         Settings = settings;
         ValueSets = valueSets;
         CodeSystems = codeSystems;
+        _displays = BuildDisplays(valueSets, codeSystems);
     }
 
     public PolicySettings Settings { get; }
@@ -69,6 +72,32 @@ public sealed class CoveragePolicy
     /// <summary>The display our CodeSystem gives a concept (for reason codings).</summary>
     public string? DisplayOf(string system, string code) =>
         CodeSystems.TryGetValue(system, out var cs) ? Flatten(cs.Concept).FirstOrDefault(c => c.Code == code)?.Display : null;
+
+    /// <summary>The display any of our artifacts gives an enumerated code (for cards; null when none does).</summary>
+    public string? DisplayOfCode(string system, string code) =>
+        _displays.TryGetValue((system, Terminology.CodeSystems.NormalizeCode(system, code)), out var display) ? display : null;
+
+    private static Dictionary<(string, string), string> BuildDisplays(PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems)
+    {
+        var displays = new Dictionary<(string, string), string>();
+        foreach (var codeSet in valueSets.All.Values.OrderBy(v => v.Url, StringComparer.Ordinal))
+        {
+            foreach (var (key, display) in codeSet.Displays)
+            {
+                displays.TryAdd(key, display);
+            }
+        }
+
+        foreach (var (url, codeSystem) in codeSystems)
+        {
+            foreach (var concept in Flatten(codeSystem.Concept).Where(c => c.Code is not null && c.Display is not null))
+            {
+                displays.TryAdd((url, concept.Code!), concept.Display!);
+            }
+        }
+
+        return displays;
+    }
 
     private static void RequireConcepts(Dictionary<string, CodeSystem> systems, string url, IEnumerable<string> codes)
     {

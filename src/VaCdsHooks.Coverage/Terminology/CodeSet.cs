@@ -34,6 +34,10 @@ public sealed class CodeSet
     }
 
     public string Url { get; }
+
+    /// <summary>Displays of the codes this set enumerates itself.</summary>
+    internal IReadOnlyDictionary<(string System, string Code), string> Displays => _displays;
+
     public string? Version { get; }
     public string Title { get; }
 

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using VaCdsHooks.Coverage.Tests.Support;
+
+namespace VaCdsHooks.Coverage.Tests;
+
+/// <summary>Determinism, stored assertions and speed.</summary>
+public class AdvisorBehaviourTests
+{
+    [Fact]
+    public void Same_inputs_and_policy_version_give_the_same_determination_and_evidence_hash()
+    {
+        var first = Engine.Advise(Chart.CoveredThoracicFracture().Without("Observation/odi"), Orders.Procedure("22513")).Assertions.Single();
+        var second = Engine.Advise(Chart.CoveredThoracicFracture().Without("Observation/odi"), Orders.Procedure("22513")).Assertions.Single();
+
+        Assert.Equal(first.Covered, second.Covered);
+        Assert.Equal(first.EvidenceHash, second.EvidenceHash);
+        Assert.Equal(first.Criteria.Select(c => (c.CriterionId, c.Status, c.Explanation)), second.Criteria.Select(c => (c.CriterionId, c.Status, c.Explanation)));
+        Assert.Matches("^[0-9a-f]{64}$", first.EvidenceHash);
+    }
+
+    [Fact]
+    public void Different_evidence_gives_a_different_hash()
+    {
+        var before = Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22513")).Assertions.Single();
+        var after = Engine.Advise(Chart.CoveredThoracicFracture().PainScore(6, "2026-11-20"), Orders.Procedure("22513")).Assertions.Single();
+        Assert.Equal(before.Covered, after.Covered);
+        Assert.NotEqual(before.EvidenceHash, after.EvidenceHash);
+    }
+
+    [Fact]
+    public void Resource_order_in_the_record_does_not_change_the_result()
+    {
+        var chart = Chart.CoveredThoracicFracture().Condition("M48.061");
+        var reversed = Chart.Empty();
+        foreach (var resource in chart.Resources.Reverse())
+        {
+            reversed.Add(resource);
+        }
+
+        var a = Engine.Advise(chart, Orders.Procedure("22513")).Assertions.Single();
+        var b = Engine.Advise(reversed, Orders.Procedure("22513")).Assertions.Single();
+        Assert.Equal(a.EvidenceHash, b.EvidenceHash);
+        Assert.Equal(a.Criteria.Select(c => c.Explanation), b.Criteria.Select(c => c.Explanation));
+    }
+
+    [Fact]
+    public void Assertion_stores_policy_version_order_coverage_and_every_criterion()
+    {
+        var answer = Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22513"));
+        var assertion = answer.Assertions.Single();
+        Assert.Equal("A-1", assertion.AssertionId);
+        Assert.Equal("Patient/pat-1", assertion.PatientReference);
+        Assert.Equal("ServiceRequest/sr-22513", assertion.OrderReference);
+        Assert.Equal("Coverage/cov-1", assertion.CoverageReference);
+        Assert.Equal(Policy.PolicySettings.Default.PolicyVersion, assertion.PolicyVersion);
+        Assert.Equal(("covered", "satisfied", "PA-1"), (assertion.Covered, assertion.PaNeeded, assertion.SatisfiedPaId));
+        Assert.Equal(Engine.Now, assertion.Date);
+        Assert.Equal(12, assertion.Criteria.Count);
+        Assert.Equal(6, assertion.Criteria.Count(c => c.Kind == "exclusion"));
+        Assert.All(assertion.Criteria.Where(c => c.Kind == "exclusion"), c => Assert.Equal("ruled-out", c.Status));
+        Assert.Contains("Condition/fracture", assertion.Criteria.Single(c => c.CriterionId == "indication").EvidenceReferences);
+    }
+
+    [Fact]
+    public void Conditional_assertion_records_the_questionnaire_the_dtr_service_will_serve()
+    {
+        var assertion = Engine.Advise(Chart.CoveredThoracicFracture().Without("Observation/odi"), Orders.Procedure("22513")).Assertions.Single();
+        Assert.Equal(("conditional", "auth-needed", "clinical"), (assertion.Covered, assertion.PaNeeded, assertion.DocNeeded));
+        Assert.Equal(Policy.PolicySettings.Default.QuestionnaireCanonical, assertion.QuestionnaireCanonical);
+        Assert.Equal("unknown", assertion.Criteria.Single(c => c.CriterionId == "pain-impairment").Status);
+    }
+
+    [Fact]
+    public void One_advisor_serves_parallel_calls_with_identical_results()
+    {
+        var advisor = new CoverageAdvisor(TestPolicy.Default, new RandomAssertionIdSource());
+        var hashes = Enumerable.Range(0, 64).AsParallel().Select(_ =>
+            advisor.Advise(new CoverageRequest(CrdHooks.OrderSign, Chart.CoveredThoracicFracture().Record(), [Orders.Procedure("22513")], Engine.Now, CrdRequestOptions.Default))
+                .Assertions.Single())
+            .ToList();
+        Assert.Single(hashes.Select(h => h.EvidenceHash).Distinct());
+        Assert.Equal(64, hashes.Select(h => h.AssertionId).Distinct().Count());
+    }
+
+    [Fact]
+    public void Random_ids_are_unique_and_opaque()
+    {
+        var ids = new RandomAssertionIdSource();
+        var assertionIds = Enumerable.Range(0, 1000).Select(_ => ids.NewAssertionId()).ToList();
+        Assert.Equal(1000, assertionIds.Distinct().Count());
+        Assert.All(assertionIds, id => Assert.Matches("^[0-9a-f]{32}$", id));
+        Assert.True(Guid.TryParse(ids.NewCardUuid(), out _));
+        Assert.NotEqual(ids.NewSatisfiedPaId(), ids.NewSatisfiedPaId());
+    }
+
+    [Fact]
+    public void A_decision_takes_well_under_a_millisecond()
+    {
+        var advisor = new CoverageAdvisor(TestPolicy.Default, new SequentialIds());
+        var request = new CoverageRequest(CrdHooks.OrderSign, Chart.CoveredThoracicFracture().Condition("M48.061").Record(), [Orders.Procedure("22513"), Orders.Procedure("22515")], Engine.Now, CrdRequestOptions.Default);
+        advisor.Advise(request);
+
+        const int calls = 500;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < calls; i++)
+        {
+            advisor.Advise(request);
+        }
+
+        // Generous bound for a shared CI machine; the point is that nothing slow (I/O, parsing) runs per call.
+        Assert.True(watch.Elapsed.TotalMilliseconds / calls < 2, $"{watch.Elapsed.TotalMilliseconds / calls:F3} ms per call");
+    }
+}
