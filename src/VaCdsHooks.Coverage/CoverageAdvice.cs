@@ -51,7 +51,15 @@ public sealed record StoredCriterionResult(
     string Kind,
     string Status,
     string Explanation,
-    IReadOnlyList<string> EvidenceReferences);
+    IReadOnlyList<string> EvidenceReferences)
+{
+    /// <summary>
+    /// Machine flags the documentation step acts on: <c>competing-pain-generator</c> (ask whether CT/MRI excluded
+    /// the coded condition as the pain generator), <c>conflict</c> (coded evidence and an answer disagree: a
+    /// reviewer decides), <c>record-gap</c> (the EHR could not provide the data).
+    /// </summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+}
 
 /// <summary>
 /// A coverage assertion to persist: what we told the EHR about one order under one coverage.

@@ -73,7 +73,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
                     determination.CoveredCode,
                     documentationMayBeRequested: primaryHook,
                     determination.ReasonCode,
-                    _policy.DisplayOf(CodeSystems.Criterion, determination.ReasonCode),
+                    _policy.DisplayOfCode(CodeSystems.Criterion, determination.ReasonCode),
                     determination.Reason,
                     settings.QuestionnaireReference,
                     assertionDate,
@@ -142,7 +142,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             info.Questionnaire,
             EvidenceHash.Compute(settings.PolicyId, settings.PolicyVersion, order, info.CoverageReference, info.Covered, determination.Criteria),
             determination.Criteria
-                .Select(c => new StoredCriterionResult(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()))
+                .Select(c => new StoredCriterionResult(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = c.Flags })
                 .ToList());
     }
 }

@@ -71,6 +71,16 @@ public class AdvisorBehaviourTests
     }
 
     [Fact]
+    public void Stored_results_carry_the_flags_the_documentation_step_acts_on()
+    {
+        var assertion = Engine.Advise(Chart.CoveredThoracicFracture().Condition("M48.061"), Orders.Procedure("22513")).Assertions.Single();
+        var imaging = assertion.Criteria.Single(c => c.CriterionId == "imaging-ruled-out");
+        Assert.Equal("unknown", imaging.Status);
+        Assert.Equal(["competing-pain-generator"], imaging.Flags);
+        Assert.Empty(assertion.Criteria.Single(c => c.CriterionId == "indication").Flags);
+    }
+
+    [Fact]
     public void One_advisor_serves_parallel_calls_with_identical_results()
     {
         var advisor = new CoverageAdvisor(TestPolicy.Default, new RandomAssertionIdSource());
@@ -100,14 +110,22 @@ public class AdvisorBehaviourTests
         var request = new CoverageRequest(CrdHooks.OrderSign, Chart.CoveredThoracicFracture().Condition("M48.061").Record(), [Orders.Procedure("22513"), Orders.Procedure("22515")], Engine.Now, CrdRequestOptions.Default);
         advisor.Advise(request);
 
-        const int calls = 500;
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < calls; i++)
+        // Best of several batches: other work on a shared machine can slow one batch, not all of them. The point
+        // is that nothing slow (I/O, parsing, compiling patterns) runs per call.
+        const int batches = 10;
+        const int calls = 50;
+        var best = double.MaxValue;
+        for (var batch = 0; batch < batches; batch++)
         {
-            advisor.Advise(request);
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < calls; i++)
+            {
+                advisor.Advise(request);
+            }
+
+            best = Math.Min(best, watch.Elapsed.TotalMilliseconds / calls);
         }
 
-        // Generous bound for a shared CI machine; the point is that nothing slow (I/O, parsing) runs per call.
-        Assert.True(watch.Elapsed.TotalMilliseconds / calls < 2, $"{watch.Elapsed.TotalMilliseconds / calls:F3} ms per call");
+        Assert.True(best < 1, $"{best:F3} ms per call");
     }
 }

@@ -103,9 +103,15 @@ public sealed class CodeSet
         return false;
     }
 
-    /// <summary>Enumerated codes and whole-code patterns of one system.</summary>
+    /// <summary>
+    /// Enumerated codes and whole-code patterns of one system. Each pattern is guarded by its literal prefix
+    /// (<c>M80.</c> for <c>M80\.[08]8X[ADGKP]</c>), so most codes are rejected by a string comparison and the
+    /// regular expression runs only for codes that could match.
+    /// </summary>
     internal sealed class CodeRule(HashSet<string> codes, IReadOnlyList<Regex> patterns)
     {
+        private readonly (string Prefix, Regex Pattern)[] _guarded = patterns.Select(p => (LiteralPrefix(p), p)).ToArray();
+
         public HashSet<string> Codes { get; } = codes;
 
         public bool Matches(string code)
@@ -115,11 +121,96 @@ public sealed class CodeSet
                 return true;
             }
 
-            foreach (var pattern in patterns)
+            foreach (var (prefix, pattern) in _guarded)
             {
-                if (pattern.IsMatch(code))
+                if (code.StartsWith(prefix, StringComparison.Ordinal) && pattern.IsMatch(code))
                 {
                     return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// The literal text every match must start with, read from a pattern compiled as <c>^(?:...)$</c>: literal
+        /// characters and escaped punctuation up to the first construct; empty when the pattern has a top-level
+        /// alternation or starts with a construct.
+        /// </summary>
+        internal static string LiteralPrefix(Regex compiled)
+        {
+            var text = compiled.ToString();
+            const string open = "^(?:";
+            const string close = ")$";
+            if (!text.StartsWith(open, StringComparison.Ordinal) || !text.EndsWith(close, StringComparison.Ordinal))
+            {
+                return string.Empty;
+            }
+
+            var pattern = text[open.Length..^close.Length];
+            if (HasTopLevelAlternation(pattern))
+            {
+                return string.Empty;
+            }
+
+            var prefix = new System.Text.StringBuilder();
+            for (var i = 0; i < pattern.Length; i++)
+            {
+                char literal;
+                var width = 1;
+                if (pattern[i] == '\\' && i + 1 < pattern.Length && char.IsPunctuation(pattern[i + 1]))
+                {
+                    literal = pattern[i + 1];
+                    width = 2;
+                }
+                else if (char.IsLetterOrDigit(pattern[i]) || pattern[i] is '-' or '_' or ' ')
+                {
+                    literal = pattern[i];
+                }
+                else
+                {
+                    break;
+                }
+
+                // A quantified character is optional or repeated: it cannot be part of the fixed prefix.
+                var next = i + width < pattern.Length ? pattern[i + width] : '\0';
+                if (next is '?' or '*' or '{' or '+')
+                {
+                    break;
+                }
+
+                prefix.Append(literal);
+                i += width - 1;
+            }
+
+            return prefix.ToString();
+        }
+
+        private static bool HasTopLevelAlternation(string pattern)
+        {
+            var depth = 0;
+            var inClass = false;
+            for (var i = 0; i < pattern.Length; i++)
+            {
+                switch (pattern[i])
+                {
+                    case '\\':
+                        i++;
+                        break;
+                    case '[':
+                        inClass = true;
+                        break;
+                    case ']':
+                        inClass = false;
+                        break;
+                    case '(' when !inClass:
+                        depth++;
+                        break;
+                    case ')' when !inClass:
+                        depth--;
+                        break;
+                    case '|' when !inClass && depth == 0:
+                        return true;
                 }
             }
 

@@ -117,3 +117,18 @@ public class ValueSetCodingFactTests
         }
     }
 }
+
+/// <summary>The literal-prefix guard in front of each code pattern never changes what matches.</summary>
+public class CodePatternPrefixTests
+{
+    [Theory]
+    [InlineData(@"M80\.[08]8X[ADGKP]", "M80.")]
+    [InlineData(@"T38\.0X5[ADS]", "T38.0X5")]
+    [InlineData(@"M50\.0(0|1|2[0-3]|3)", "M50.0")]
+    [InlineData(@"M48\.0[0-8][0-9]?", "M48.0")]
+    [InlineData(@"AB?C", "A")]
+    [InlineData(@"M47\.1[0-6]|G95\.2", "")]
+    [InlineData(@"[A-Z]\d+", "")]
+    public void Literal_prefix_is_what_every_match_must_start_with(string pattern, string prefix) =>
+        Assert.Equal(prefix, Terminology.CodeSet.CodeRule.LiteralPrefix(new System.Text.RegularExpressions.Regex("^(?:" + pattern + ")$")));
+}
