@@ -13,7 +13,8 @@ namespace VaCdsHooks.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the stores, the group-commit hook writer and pooled contexts for the configured provider.
+    /// Registers the stores (hook log, feedback, assertions, prior-auth cases, QuestionnaireResponses, review decisions,
+    /// audit log), the group-commit hook writer and pooled contexts for the configured provider.
     /// Config: <c>Storage:Provider</c> (<c>Sqlite</c> default | <c>Postgres</c>), <c>ConnectionStrings:VaCdsHooks</c>,
     /// <c>Storage:WriterQueueCapacity</c>, <c>Storage:WriterMaxBatchSize</c>, <c>Storage:SqliteBusyTimeoutMilliseconds</c>.
     /// Invalid settings fail host start-up (ValidateOnStart). Call <see cref="MigrateVaCdsHooksStorageAsync"/> before serving.
@@ -58,21 +59,53 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IHookExchangeLogReader, HookExchangeLogReader>();
         services.AddSingleton<ICardFeedbackStore, CardFeedbackStore>();
         services.AddSingleton<ICoverageAssertionStore, CoverageAssertionStore>();
+        services.AddSingleton<IPriorAuthCaseStore, PriorAuthCaseStore>();
+        services.AddSingleton<IQuestionnaireResponseStore, QuestionnaireResponseStore>();
+        services.AddSingleton<IReviewDecisionStore, ReviewDecisionStore>();
+        services.AddSingleton<IAuditLog, AuditLog>();
         return services;
     }
 
     /// <summary>
     /// Applies pending migrations of the configured provider; a no-op when the schema is current. Safe with several
-    /// instances starting at once: EF Core serializes migrations with a database lock (an advisory/table lock on
-    /// PostgreSQL, the __EFMigrationsLock row on SQLite), and an instance that finds nothing pending does nothing.
+    /// instances starting at once: on SQLite EF Core holds its __EFMigrationsLock row for the whole run; on PostgreSQL
+    /// EF's lock lasts only one migration's transaction, so a session advisory lock is held around the whole run
+    /// instead. Either way an instance that waited finds nothing pending and does nothing.
     /// </summary>
     public static async Task MigrateVaCdsHooksStorageAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        if (contexts.Provider != StorageProvider.Postgres)
+        {
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Opened here so EF runs the migrations on this same session, the one holding the advisory lock.
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({PostgresMigrationLockKey})", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Not cancellable: the pooled session must not go back to the pool still holding the lock.
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({PostgresMigrationLockKey})", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Advisory lock id for migrations ("VACDSHKS" in ASCII); any constant works if nothing else uses it.</summary>
+    private const long PostgresMigrationLockKey = 0x5641434453484B53;
 
     /// <summary>Whether the database answers and has no pending migrations; for readiness checks.</summary>
     public static async Task<bool> IsVaCdsHooksStorageReadyAsync(this IServiceProvider services, CancellationToken cancellationToken = default)

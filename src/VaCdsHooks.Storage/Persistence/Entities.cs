@@ -65,3 +65,77 @@ internal sealed class AssertionCriterionEntity
     public string? Explanation { get; set; }
     public string EvidenceReferencesJson { get; set; } = "[]";
 }
+
+internal sealed class PriorAuthCaseEntity
+{
+    public string CaseId { get; set; } = "";
+    public string AssertionId { get; set; } = "";
+    public string PatientReference { get; set; } = "";
+    public string OrderReference { get; set; } = "";
+    public string? CoverageReference { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string Status { get; set; } = "";
+    public string? DeterminationSummary { get; set; }
+    public string? PriorAuthNumber { get; set; }
+    public DateOnly? PriorAuthExpiresOn { get; set; }
+    public string? IndicationLabel { get; set; }
+
+    /// <summary>Optimistic concurrency token: every update checks the value it read and bumps it by one.</summary>
+    public long Version { get; set; }
+}
+
+internal sealed class PriorAuthCaseEventEntity
+{
+    public long Id { get; set; }
+    public string CaseId { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string Kind { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public string Summary { get; set; } = "";
+    public string? DetailJson { get; set; }
+}
+
+internal sealed class QuestionnaireResponseEntity
+{
+    public string Id { get; set; } = "";
+    public string CaseId { get; set; } = "";
+    public string AssertionId { get; set; } = "";
+    public DateTimeOffset ReceivedAt { get; set; }
+    public string ClientId { get; set; } = "";
+    public string? SubmittedIdentifier { get; set; }
+    public string ContentHash { get; set; } = "";
+    public string ResourceJson { get; set; } = "";
+    public string ProcessingState { get; set; } = "";
+    public DateTimeOffset? ProcessedAt { get; set; }
+    public string? FailureReason { get; set; }
+    public int Attempts { get; set; }
+}
+
+internal sealed class ReviewDecisionEntity
+{
+    public long Id { get; set; }
+    public string CaseId { get; set; } = "";
+    public DateTimeOffset DecidedAt { get; set; }
+    public string DecidedBy { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string Decision { get; set; } = "";
+    public string? PolicyReasonCode { get; set; }
+    public string Rationale { get; set; } = "";
+    public string? PriorAuthNumber { get; set; }
+    public DateOnly? PriorAuthExpiresOn { get; set; }
+    public long? SupersedesDecisionId { get; set; }
+}
+
+internal sealed class AuditEventEntity
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string ActorUserId { get; set; } = "";
+    public string ActorRole { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string? PatientReference { get; set; }
+    public string? CaseId { get; set; }
+    public string? Detail { get; set; }
+    public string? ClientAddress { get; set; }
+}

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace VaCdsHooks.Storage.Persistence;
 
 /// <summary>Between the public records and the row shapes. Enums are stored as their lower-case wire codes.</summary>
-internal static class RecordMapping
+internal static partial class RecordMapping
 {
     public static HookExchangeEntity ToEntity(HookExchangeRecord record)
     {

@@ -65,6 +65,74 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                     b.ToTable("coverage_assertion_criteria", (string)null);
                 });
 
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.AuditEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorRole")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("actor_role");
+
+                    b.Property<string>("ActorUserId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor_user_id");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("CaseId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("client_address");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("PatientReference")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("patient_reference");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("ActorUserId", "At")
+                        .HasDatabaseName("ix_audit_events_actor_at");
+
+                    b.HasIndex("At", "Id")
+                        .HasDatabaseName("ix_audit_events_at");
+
+                    b.HasIndex("CaseId", "At")
+                        .HasDatabaseName("ix_audit_events_case_at");
+
+                    b.HasIndex("PatientReference", "At")
+                        .HasDatabaseName("ix_audit_events_patient_at");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("VaCdsHooks.Storage.Persistence.CardFeedbackEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -299,6 +367,293 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                     b.ToTable("hook_exchanges", (string)null);
                 });
 
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", b =>
+                {
+                    b.Property<string>("CaseId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("AssertionId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assertion_id");
+
+                    b.Property<string>("CoverageReference")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("coverage_reference");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeterminationSummary")
+                        .HasColumnType("text")
+                        .HasColumnName("determination_summary");
+
+                    b.Property<string>("IndicationLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("indication_label");
+
+                    b.Property<string>("OrderReference")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("order_reference");
+
+                    b.Property<string>("PatientReference")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("patient_reference");
+
+                    b.Property<DateOnly?>("PriorAuthExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("prior_auth_expires_on");
+
+                    b.Property<string>("PriorAuthNumber")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("prior_auth_number");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("CaseId")
+                        .HasName("pk_prior_auth_cases");
+
+                    b.HasIndex("AssertionId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_prior_auth_cases_assertion_id");
+
+                    b.HasIndex("PriorAuthNumber")
+                        .IsUnique()
+                        .HasDatabaseName("ux_prior_auth_cases_prior_auth_number");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_prior_auth_cases_status_created");
+
+                    b.HasIndex("PatientReference", "OrderReference", "CreatedAt")
+                        .HasDatabaseName("ix_prior_auth_cases_patient_order_created");
+
+                    b.ToTable("prior_auth_cases", (string)null);
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.PriorAuthCaseEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("actor");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("text")
+                        .HasColumnName("detail_json");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("summary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_prior_auth_case_events");
+
+                    b.HasIndex("CaseId", "At", "Id")
+                        .HasDatabaseName("ix_prior_auth_case_events_case_at");
+
+                    b.ToTable("prior_auth_case_events", (string)null);
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.QuestionnaireResponseEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AssertionId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assertion_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("client_id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_hash");
+
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<DateTimeOffset?>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.Property<string>("ProcessingState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("processing_state");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("ResourceJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("resource_json");
+
+                    b.Property<string>("SubmittedIdentifier")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("submitted_identifier");
+
+                    b.HasKey("Id")
+                        .HasName("pk_questionnaire_responses");
+
+                    b.HasIndex("AssertionId")
+                        .HasDatabaseName("ix_questionnaire_responses_assertion_id");
+
+                    b.HasIndex("CaseId", "ContentHash")
+                        .IsUnique()
+                        .HasDatabaseName("ux_questionnaire_responses_idempotency_key");
+
+                    b.HasIndex("ProcessingState", "ReceivedAt")
+                        .HasDatabaseName("ix_questionnaire_responses_state_received");
+
+                    b.ToTable("questionnaire_responses", (string)null);
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.ReviewDecisionEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("case_id");
+
+                    b.Property<DateTimeOffset>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("decision");
+
+                    b.Property<string>("PolicyReasonCode")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("policy_reason_code");
+
+                    b.Property<DateOnly?>("PriorAuthExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("prior_auth_expires_on");
+
+                    b.Property<string>("PriorAuthNumber")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("prior_auth_number");
+
+                    b.Property<string>("Rationale")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rationale");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("role");
+
+                    b.Property<long?>("SupersedesDecisionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("supersedes_decision_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_review_decisions");
+
+                    b.HasIndex("SupersedesDecisionId")
+                        .HasDatabaseName("ix_review_decisions_supersedes_decision_id");
+
+                    b.HasIndex("CaseId", "DecidedAt", "Id")
+                        .HasDatabaseName("ix_review_decisions_case_decided");
+
+                    b.ToTable("review_decisions", (string)null);
+                });
+
             modelBuilder.Entity("VaCdsHooks.Storage.Persistence.AssertionCriterionEntity", b =>
                 {
                     b.HasOne("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", null)
@@ -307,6 +662,59 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_coverage_assertion_criteria_coverage_assertions");
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", b =>
+                {
+                    b.HasOne("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", null)
+                        .WithMany()
+                        .HasForeignKey("AssertionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_prior_auth_cases_coverage_assertions");
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.PriorAuthCaseEventEntity", b =>
+                {
+                    b.HasOne("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_prior_auth_case_events_prior_auth_cases");
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.QuestionnaireResponseEntity", b =>
+                {
+                    b.HasOne("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", null)
+                        .WithMany()
+                        .HasForeignKey("AssertionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_questionnaire_responses_coverage_assertions");
+
+                    b.HasOne("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_questionnaire_responses_prior_auth_cases");
+                });
+
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.ReviewDecisionEntity", b =>
+                {
+                    b.HasOne("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_review_decisions_prior_auth_cases");
+
+                    b.HasOne("VaCdsHooks.Storage.Persistence.ReviewDecisionEntity", null)
+                        .WithMany()
+                        .HasForeignKey("SupersedesDecisionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_review_decisions_review_decisions");
                 });
 
             modelBuilder.Entity("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", b =>
