@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
 using VaCdsHooks.Storage.Persistence;
 using VaCdsHooks.Storage.Tests.Infrastructure;
 
@@ -24,6 +25,11 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
         Assert.Equal(0, await db.Set<CardFeedbackEntity>().CountAsync());
         Assert.Equal(0, await db.Set<CoverageAssertionEntity>().CountAsync());
         Assert.Equal(0, await db.Set<AssertionCriterionEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<PriorAuthCaseEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<PriorAuthCaseEventEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<QuestionnaireResponseEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<ReviewDecisionEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<AuditEventEntity>().CountAsync());
         Assert.True(await storage.Services.IsVaCdsHooksStorageReadyAsync());
     }
 
@@ -53,6 +59,47 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
         await using var db = await first.CreateContextAsync();
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
         Assert.Equal(0, await db.Set<HookExchangeEntity>().CountAsync());
+    }
+
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Upgrading_from_the_previous_migration_keeps_data_and_can_be_rolled_back_and_reapplied(StorageProvider provider)
+    {
+        await using var storage = await databases.CreateEmptyAsync(provider);
+        string previous;
+        await using (var db = await storage.CreateContextAsync())
+        {
+            var all = db.Database.GetMigrations().ToList();
+            Assert.EndsWith("_CasesReviewsAudit", all[^1], StringComparison.Ordinal);
+            previous = all[^2];
+            Assert.EndsWith("_InitialCreate", previous, StringComparison.Ordinal);
+            await db.GetService<IMigrator>().MigrateAsync(previous);
+        }
+
+        // A database in production before this change: it already holds hook data.
+        var assertion = Samples.Assertion();
+        await storage.Writer.WriteAsync(Samples.Exchange(), [assertion]);
+
+        await storage.Services.MigrateVaCdsHooksStorageAsync();
+
+        Assert.True(await storage.Services.IsVaCdsHooksStorageReadyAsync());
+        Assert.Equal(assertion.AssertionId, (await storage.Assertions.FindAsync(assertion.AssertionId))?.AssertionId);
+        var created = await storage.Cases.CreateIfAbsentAsync(Samples.Case(assertion), PriorAuthCaseEventRecord.SystemActor);
+        await storage.Responses.SaveReceivedAsync(Samples.Response(created.Case));
+        await storage.Decisions.AddAsync(Samples.Decision(created.Case, ReviewDecisionKind.Pend), created.Case.Version + 1);
+        await storage.Audit.AppendAsync(Samples.AuditEntry(caseId: created.Case.CaseId));
+
+        // Down removes the new tables (and on PostgreSQL the audit trigger function) and keeps the old data.
+        await using (var db = await storage.CreateContextAsync())
+        {
+            await db.GetService<IMigrator>().MigrateAsync(previous);
+            Assert.Equal(previous, (await db.Database.GetAppliedMigrationsAsync()).Last());
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Set<PriorAuthCaseEntity>().CountAsync());
+        }
+
+        Assert.NotNull(await storage.Assertions.FindAsync(assertion.AssertionId));
+        await storage.Services.MigrateVaCdsHooksStorageAsync();
+        Assert.True(await storage.Services.IsVaCdsHooksStorageReadyAsync());
+        Assert.Null(await storage.Cases.FindByAssertionAsync(assertion.AssertionId));
     }
 
     // Needs no server: compares the model with the provider's migration snapshot.
@@ -100,6 +147,13 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
         Assert.Contains("hook_exchanges", names);
         Assert.Contains("hook_instance", names);
         Assert.Contains("ux_card_feedback_idempotency_key", names);
+        Assert.Contains("prior_auth_cases", names);
+        Assert.Contains("prior_auth_case_events", names);
+        Assert.Contains("questionnaire_responses", names);
+        Assert.Contains("review_decisions", names);
+        Assert.Contains("audit_events", names);
+        Assert.Contains("ux_questionnaire_responses_idempotency_key", names);
+        Assert.Contains("ux_prior_auth_cases_assertion_id", names);
         Assert.All(names, name =>
         {
             Assert.InRange(name.Length, 1, 63);

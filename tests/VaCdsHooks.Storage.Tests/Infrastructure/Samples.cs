@@ -64,4 +64,59 @@ public static class Samples
         UserComment = "Discussed with patient",
         OutcomeTimestamp = outcomeTimestamp ?? BaseTime.AddMinutes(4),
     };
+
+    public static PriorAuthCaseRecord Case(CoverageAssertionRecord assertion, PriorAuthCaseStatus status = PriorAuthCaseStatus.AwaitingDocumentation, DateTimeOffset? createdAt = null, string? indicationLabel = null) => new()
+    {
+        AssertionId = assertion.AssertionId,
+        PatientReference = assertion.PatientReference,
+        OrderReference = assertion.OrderReference,
+        CoverageReference = assertion.CoverageReference,
+        CreatedAt = createdAt ?? assertion.CreatedAt,
+        UpdatedAt = createdAt ?? assertion.CreatedAt,
+        Status = status,
+        DeterminationSummary = "Documentation of resting SpO2 is needed.",
+        IndicationLabel = indicationLabel ?? "home-oxygen",
+    };
+
+    public static ReceivedQuestionnaireResponse Response(PriorAuthCaseRecord forCase, string? canonicalJson = null, DateTimeOffset? receivedAt = null)
+    {
+        var canonical = canonicalJson ?? $$"""{"item":[{"answer":[{"valueDecimal":86}],"linkId":"spo2"}],"resourceType":"QuestionnaireResponse","status":"completed","tag":"{{Guid.NewGuid():N}}"}""";
+        return new ReceivedQuestionnaireResponse
+        {
+            CaseId = forCase.CaseId,
+            AssertionId = forCase.AssertionId,
+            ReceivedAt = receivedAt ?? BaseTime.AddHours(1),
+            ClientId = "dtr-app-1",
+            SubmittedIdentifier = "urn:uuid:" + Guid.NewGuid(),
+            CanonicalJson = canonical,
+            // As sent: same content, different whitespace and key order than the canonical form.
+            ResourceJson = "{ \"resourceType\" : \"QuestionnaireResponse\",\n  \"status\": \"completed\", \"caf\u00e9\": \"\u00e9\", \"canonical\": " + System.Text.Json.JsonSerializer.Serialize(canonical) + " }\n",
+        };
+    }
+
+    public static ReviewDecisionRecord Decision(PriorAuthCaseRecord forCase, ReviewDecisionKind decision, string? priorAuthNumber = null, long? supersedes = null, DateTimeOffset? decidedAt = null) => new()
+    {
+        CaseId = forCase.CaseId,
+        DecidedAt = decidedAt ?? BaseTime.AddHours(5),
+        DecidedBy = "reviewer-7",
+        Role = "medical-director",
+        Decision = decision,
+        PolicyReasonCode = decision == ReviewDecisionKind.Deny ? "criteria-not-met" : null,
+        Rationale = $"{decision} after reading the submitted documentation.",
+        PriorAuthNumber = decision == ReviewDecisionKind.Approve ? priorAuthNumber ?? Unique("PA") : null,
+        PriorAuthExpiresOn = decision == ReviewDecisionKind.Approve ? new DateOnly(2026, 3, 14) : null,
+        SupersedesDecisionId = supersedes,
+    };
+
+    public static AuditEventRecord AuditEntry(string? actor = null, string? patientReference = null, string? caseId = null, DateTimeOffset? at = null, string action = AuditActions.ViewCase) => new()
+    {
+        At = at ?? BaseTime,
+        ActorUserId = actor ?? Unique("user"),
+        ActorRole = "reviewer",
+        Action = action,
+        PatientReference = patientReference,
+        CaseId = caseId,
+        Detail = "Opened the case page",
+        ClientAddress = "10.0.0.8",
+    };
 }

@@ -165,6 +165,29 @@ public sealed class StorageUnderTest : IAsyncDisposable
 
     public ICoverageAssertionStore Assertions => Services.GetRequiredService<ICoverageAssertionStore>();
 
+    public IPriorAuthCaseStore Cases => Services.GetRequiredService<IPriorAuthCaseStore>();
+
+    public IQuestionnaireResponseStore Responses => Services.GetRequiredService<IQuestionnaireResponseStore>();
+
+    public IReviewDecisionStore Decisions => Services.GetRequiredService<IReviewDecisionStore>();
+
+    public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
+
+    /// <summary>Writes a coverage assertion (as a hook answer would) and opens a case for it.</summary>
+    public async Task<PriorAuthCaseRecord> CreateCaseAsync(
+        PriorAuthCaseStatus status = PriorAuthCaseStatus.AwaitingDocumentation,
+        DateTimeOffset? createdAt = null,
+        string? indicationLabel = null,
+        string? patientReference = null,
+        string? orderReference = null)
+    {
+        var assertion = Samples.Assertion(patientReference: patientReference, orderReference: orderReference, createdAt: createdAt);
+        await Writer.WriteAsync(Samples.Exchange(), [assertion]);
+        var creation = await Cases.CreateIfAbsentAsync(Samples.Case(assertion, status, createdAt, indicationLabel), PriorAuthCaseEventRecord.SystemActor);
+        Assert.True(creation.Created);
+        return creation.Case;
+    }
+
     public Task<Persistence.VaCdsHooksDbContext> CreateContextAsync() =>
         Services.GetRequiredService<Persistence.VaCdsHooksDbContextFactory>().CreateDbContextAsync();
 
