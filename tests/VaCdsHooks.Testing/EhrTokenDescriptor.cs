@@ -7,6 +7,7 @@ namespace VaCdsHooks.Testing;
 public sealed class EhrTokenDescriptor
 {
     private readonly EhrTokenFactory _factory;
+    private string? _algorithm;
     private string? _keyId;
     private bool _keyIdSet;
 
@@ -24,9 +25,13 @@ public sealed class EhrTokenDescriptor
     /// <summary>
     /// The <c>alg</c> header. An asymmetric algorithm signs with <see cref="SigningKey"/> (by default the factory's
     /// published key for that algorithm); <c>none</c> yields an unsigned token; <c>HS256/384/512</c> sign with
-    /// <see cref="HmacSecret"/>.
+    /// <see cref="HmacSecret"/>. Defaults to the algorithm of <see cref="SigningKey"/> when one is set, else ES384.
     /// </summary>
-    public string Algorithm { get; set; } = "ES384";
+    public string Algorithm
+    {
+        get => _algorithm ?? SigningKey?.Algorithm ?? "ES384";
+        set => _algorithm = value;
+    }
 
     /// <summary>The key that signs; set it to a key that is not published to forge a bad signature.</summary>
     public EhrTestKey? SigningKey { get; set; }

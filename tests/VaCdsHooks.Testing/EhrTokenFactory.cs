@@ -185,6 +185,31 @@ public sealed class EhrTokenFactory : IDisposable
         return $"{header}.{payload}.{Encode(signature)}";
     }
 
+    /// <summary>
+    /// Configuration entries registering this EHR as client <paramref name="index"/> of a service under test
+    /// (<c>CdsHooks:Clients:{index}:*</c>). Without <paramref name="jwksUrl"/> the JWK Set is given inline, as it is
+    /// now; with it, serve the set from that URL (for example with <see cref="StubJwksHandler"/>).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string?>> ClientSettings(
+        int index = 0,
+        string? jwksUrl = null,
+        string? tenant = null,
+        params string[] fhirServers)
+    {
+        var prefix = $"CdsHooks:Clients:{index}:";
+        yield return new($"{prefix}Issuer", Issuer);
+        yield return jwksUrl is null ? new($"{prefix}Jwks", JwksJson) : new($"{prefix}JwksUrl", jwksUrl);
+        if (tenant is not null)
+        {
+            yield return new($"{prefix}Tenant", tenant);
+        }
+
+        for (var i = 0; i < fhirServers.Length; i++)
+        {
+            yield return new($"{prefix}FhirServers:{i}", fhirServers[i]);
+        }
+    }
+
     /// <summary>An <c>Authorization: Bearer</c> header value for <paramref name="token"/>.</summary>
     public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
 

@@ -559,6 +559,45 @@ public sealed class TokenValidationTests
     }
 
     [Fact]
+    public async Task Bad_signature_rejection_logs_nothing_of_the_token()
+    {
+        await using var host = await StartAsync();
+        var token = host.Ehr.CreateToken(ServiceUrl(), t =>
+        {
+            t.SigningKey = EhrTestKey.Create("ES384");
+            t.KeyId = host.Ehr.Es384Key.KeyId;
+        });
+
+        var response = await host.PostAsync($"/cds-services/{ServiceId}", token);
+
+        await AssertRejectedAsync(response, EhrTokenRejection.InvalidSignature);
+        var parts = token.Split('.');
+        Assert.DoesNotContain(host.Logs.Lines, l => parts.Any(part =>
+            l.Message.Contains(part, StringComparison.Ordinal)
+            || (l.Exception?.ToString().Contains(part, StringComparison.Ordinal) ?? false)));
+    }
+
+    [Fact]
+    public async Task Host_configured_from_the_factory_client_settings_accepts_its_tokens()
+    {
+        using var ehr = new EhrTokenFactory("https://settings-ehr.example.org");
+        await using var host = await StartAsync((settings, _) =>
+        {
+            foreach (var (key, value) in ehr.ClientSettings(1, tenant: "t1", fhirServers: "https://settings-ehr.example.org/fhir"))
+            {
+                settings[key["CdsHooks:".Length..]] = value;
+            }
+        });
+
+        var response = await host.PostAsync($"/cds-services/{ServiceId}", ehr.CreateToken(ServiceUrl(), t => t.Tenant = "t1"));
+
+        var seen = await AssertAcceptedAsync(response);
+        Assert.Equal(ehr.Issuer, seen.GetProperty("issuer").GetString());
+        var registry = (IEhrClientRegistry)host.Services.GetService(typeof(IEhrClientRegistry))!;
+        Assert.True(registry.FindByIssuer(ehr.Issuer)!.AllowsFhirServer(new Uri("https://settings-ehr.example.org/fhir")));
+    }
+
+    [Fact]
     public async Task Replay_cache_that_fails_yields_401_not_500()
     {
         await using var host = await StartAsync(configureTrust: trust => trust.UseReplayCache<ThrowingReplayCache>());

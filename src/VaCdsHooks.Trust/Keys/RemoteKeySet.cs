@@ -70,9 +70,10 @@ internal sealed class RemoteKeySet : EhrKeySet
         return AwaitFetchAsync(fetch, keyId, cancellationToken);
     }
 
-    private static async ValueTask<KeyLookup> AwaitFetchAsync(Task<KeySnapshot?> fetch, string keyId, CancellationToken cancellationToken)
+    private async ValueTask<KeyLookup> AwaitFetchAsync(Task<KeySnapshot?> fetch, string keyId, CancellationToken cancellationToken)
     {
-        var refreshed = await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The fetch enforces its own deadline; waiting is bounded as well so no caller can outlive it.
+        var refreshed = await fetch.WaitAsync(_fetchTimeout + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         return refreshed is null ? KeyLookup.Unavailable : KeyLookup.Of(refreshed.Find(keyId), keysAvailable: true);
     }
 
