@@ -1,6 +1,14 @@
+using VaCdsHooks.Api.Composition;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddVaCdsHooks();
+
 var app = builder.Build();
 
-app.MapGet("/", () => "Hello World!");
+await app.UseVaCdsHooksAsync();
 
-app.Run();
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -90,4 +90,7 @@ public sealed record CoverageAnswer(CrdResponse Response, IReadOnlyList<Coverage
 public interface ICoverageAdvisor
 {
     CoverageAnswer Advise(CoverageRequest request);
+
+    /// <summary>Whether this service decides coverage for the order (a vertebral augmentation CPT code).</summary>
+    bool IsInScope(Resource order);
 }

@@ -28,6 +28,12 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         _ids = ids;
     }
 
+    public bool IsInScope(Resource order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return OrderScope.Find(_policy, [order], DateTimeOffset.UnixEpoch).Count > 0;
+    }
+
     public CoverageAnswer Advise(CoverageRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -102,30 +102,4 @@ public class AdvisorBehaviourTests
         Assert.True(Guid.TryParse(ids.NewCardUuid(), out _));
         Assert.NotEqual(ids.NewSatisfiedPaId(), ids.NewSatisfiedPaId());
     }
-
-    [Fact]
-    public void A_decision_takes_well_under_a_millisecond()
-    {
-        var advisor = new CoverageAdvisor(TestPolicy.Default, new SequentialIds());
-        var request = new CoverageRequest(CrdHooks.OrderSign, Chart.CoveredThoracicFracture().Condition("M48.061").Record(), [Orders.Procedure("22513"), Orders.Procedure("22515")], Engine.Now, CrdRequestOptions.Default);
-        advisor.Advise(request);
-
-        // Best of several batches: other work on a shared machine can slow one batch, not all of them. The point
-        // is that nothing slow (I/O, parsing, compiling patterns) runs per call.
-        const int batches = 10;
-        const int calls = 50;
-        var best = double.MaxValue;
-        for (var batch = 0; batch < batches; batch++)
-        {
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < calls; i++)
-            {
-                advisor.Advise(request);
-            }
-
-            best = Math.Min(best, watch.Elapsed.TotalMilliseconds / calls);
-        }
-
-        Assert.True(best < 1, $"{best:F3} ms per call");
-    }
 }

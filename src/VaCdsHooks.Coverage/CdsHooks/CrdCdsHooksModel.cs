@@ -55,3 +55,14 @@ public class CrdHookRequest : Request
     [JsonPropertyName("extension")]
     public Dictionary<string, JsonElement>? Extension { get; set; }
 }
+
+/// <summary>
+/// Card feedback. Firely names the timestamp <c>outcomeTimeStamp</c>; CDS Hooks 2.0 spells it
+/// <c>outcomeTimestamp</c>, so the property is re-declared with the specification's name.
+/// </summary>
+[CdsHookElement]
+public class CdsFeedback : Feedback
+{
+    [JsonPropertyName("outcomeTimestamp")]
+    public new string? OutcomeTimeStamp { get; set; }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using VaCdsHooks.Coverage;
+using VaCdsHooks.Coverage.CdsHooks;
+
+namespace VaCdsHooks.Api.CdsHooks;
+
+/// <summary>One service we publish in discovery: its hook, id and prefetch templates.</summary>
+public sealed record CdsServiceDefinition(string Id, string Hook, string Title, string Description)
+{
+    public bool IsPrimary => CrdHooks.IsPrimary(Hook);
+}
+
+/// <summary>
+/// The CRD services this payer answers for vertebral augmentation, and the prefetch each asks for. Built once;
+/// the discovery document is serialized once at start-up.
+/// </summary>
+public sealed class CdsServiceCatalog
+{
+    /// <summary>The CRD version our answers conform to (declared in discovery).</summary>
+    public const string CrdVersion = "2.0.1";
+
+    /// <summary>
+    /// Prefetch templates, key to query. Every hook asks for the same chart slices; MedicationRequest is read
+    /// as well because failed optimal medical therapy is often documented as prescriptions only.
+    /// </summary>
+    public static IReadOnlyDictionary<string, PrefetchTemplate> Templates { get; } = new[]
+    {
+        new PrefetchTemplate("patient", "Patient", "Patient/{{context.patientId}}"),
+        new PrefetchTemplate("coverage", "Coverage", "Coverage?patient={{context.patientId}}&status=active"),
+        new PrefetchTemplate("conditions", "Condition", "Condition?patient={{context.patientId}}"),
+        new PrefetchTemplate("observations", "Observation", "Observation?patient={{context.patientId}}"),
+        new PrefetchTemplate("medicationStatements", "MedicationStatement", "MedicationStatement?patient={{context.patientId}}"),
+        new PrefetchTemplate("medicationRequests", "MedicationRequest", "MedicationRequest?patient={{context.patientId}}"),
+        new PrefetchTemplate("imagingStudies", "ImagingStudy", "ImagingStudy?patient={{context.patientId}}"),
+        new PrefetchTemplate("procedures", "Procedure", "Procedure?patient={{context.patientId}}"),
+    }.ToDictionary(t => t.Key, StringComparer.Ordinal);
+
+    private static readonly CdsServiceDefinition[] Definitions =
+    [
+        new("vertebral-augmentation-order-sign", CrdHooks.OrderSign,
+            "Vertebroplasty/kyphoplasty coverage at order signing",
+            "Checks a vertebroplasty or kyphoplasty order (CPT 22510-22515) against the payer's coverage policy when it is signed, and says whether it is covered, not covered, or what documentation is missing."),
+        new("vertebral-augmentation-order-dispatch", CrdHooks.OrderDispatch,
+            "Vertebroplasty/kyphoplasty coverage at order dispatch",
+            "Checks a dispatched vertebroplasty or kyphoplasty order (CPT 22510-22515) against the payer's coverage policy."),
+        new("vertebral-augmentation-appointment-book", CrdHooks.AppointmentBook,
+            "Vertebroplasty/kyphoplasty coverage at appointment booking",
+            "Checks an appointment for vertebroplasty or kyphoplasty (CPT 22510-22515) against the payer's coverage policy."),
+        new("vertebral-augmentation-order-select", CrdHooks.OrderSelect,
+            "Vertebroplasty/kyphoplasty coverage preview at order selection",
+            "Early information on whether a selected vertebroplasty or kyphoplasty order (CPT 22510-22515) is likely covered; asks for no documentation."),
+    ];
+
+    /// <summary>CRD card types we can return, each switchable by the EHR through a boolean configuration option.</summary>
+    public static IReadOnlyList<(string Code, string Name, string Description)> CardTypeOptions { get; } =
+    [
+        ("coverage-info", "Coverage information", "Return coverage-information system actions on the orders (CRD coverage information)."),
+        ("guideline", "Coverage policy cards", "Cards that explain the coverage determination criterion by criterion."),
+        ("clinical-reminder", "Order problem and instruction cards", "Warnings about order problems (add-on code without its primary, region mismatch) and instructions."),
+        ("insurance", "Insurance cards", "Cards saying coverage could not be identified for the patient."),
+    ];
+
+    private readonly Dictionary<string, CdsServiceDefinition> _byId;
+
+    public CdsServiceCatalog()
+    {
+        _byId = Definitions.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        DiscoveryJson = JsonSerializer.SerializeToUtf8Bytes(BuildDiscovery(), CdsHooksJson.Options);
+    }
+
+    public IReadOnlyCollection<CdsServiceDefinition> Services => Definitions;
+
+    /// <summary>The discovery document, serialized once.</summary>
+    public byte[] DiscoveryJson { get; }
+
+    public CdsServiceDefinition? Find(string id) => _byId.GetValueOrDefault(id);
+
+    private static CrdDiscoveryResponse BuildDiscovery()
+    {
+        var prefetch = Templates.Values.ToDictionary(t => t.Key, t => t.Query);
+        var configurationOptions = CardTypeOptions.Select(o => new Dictionary<string, object>
+        {
+            ["code"] = o.Code,
+            ["type"] = "boolean",
+            ["name"] = o.Name,
+            ["description"] = o.Description,
+            ["default"] = true,
+        }).ToList();
+
+        var extension = new Dictionary<string, JsonElement>
+        {
+            ["davinci-crd.version"] = JsonSerializer.SerializeToElement(CrdVersion),
+            ["davinci-crd.configuration-options"] = JsonSerializer.SerializeToElement(configurationOptions),
+        };
+
+        return new CrdDiscoveryResponse
+        {
+            Services = Definitions.Select(d => new CrdService
+            {
+                Id = d.Id,
+                Hook = d.Hook,
+                Title = d.Title,
+                Description = d.Description,
+                Prefetch = new Dictionary<string, string>(prefetch),
+                UsageRequirements = "Register the EHR's issuer, JWKS and FHIR server base URLs with the payer. Sign every call with ES384 or RS384. Prefetch is optional: what it lacks is read from fhirServer with fhirAuthorization.",
+                Extension = extension,
+            }).ToList(),
+        };
+    }
+}
+
+/// <summary>A prefetch template: the key, the resource type it yields, and the query with tokens.</summary>
+public sealed record PrefetchTemplate(string Key, string ResourceType, string Query)
+{
+    /// <summary>The query with <c>{{context.patientId}}</c> replaced (the id is already validated as a FHIR id).</summary>
+    public string Resolve(string patientId) => Query.Replace("{{context.patientId}}", Uri.EscapeDataString(patientId), StringComparison.Ordinal);
+
+    /// <summary>True when the template reads a single resource rather than searching.</summary>
+    public bool IsRead => !Query.Contains('?', StringComparison.Ordinal);
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Text.Json;
+using VaCdsHooks.Coverage.CdsHooks;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using VaCdsHooks.Api.Storage;
+using VaCdsHooks.Trust;
+
+namespace VaCdsHooks.Api.CdsHooks;
+
+/// <summary>CDS Hooks 2.0: discovery, the hook services and card feedback.</summary>
+public static partial class CdsServicesApi
+{
+    public const string CorsPolicy = "cds-hooks";
+
+    public static IEndpointRouteBuilder MapCdsServicesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/cds-services").RequireCors(CorsPolicy).WithTags("CDS Hooks");
+
+        group.MapGet("/", Discovery)
+            .WithName("CdsDiscovery")
+            .WithSummary("CDS Hooks discovery: the CRD services this payer answers.");
+
+        group.MapPost("/{id}", InvokeAsync)
+            .RequireAuthorization(EhrJwtDefaults.Policy)
+            .WithName("CdsInvoke")
+            .WithSummary("Invoke a CRD service (order-sign, order-dispatch, appointment-book, order-select).")
+            .DisableAntiforgery();
+
+        group.MapPost("/{id}/feedback", FeedbackAsync)
+            .RequireAuthorization(EhrJwtDefaults.Policy)
+            .WithName("CdsFeedback")
+            .WithSummary("Receive feedback on the cards a service returned.")
+            .DisableAntiforgery();
+
+        return app;
+    }
+
+    /// <summary>The dependencies of the hook endpoints.</summary>
+    public sealed record HookServices(
+        CdsServiceCatalog Catalog,
+        HookProcessor Processor,
+        HookRecorder Recorder,
+        VaCdsHooks.Coverage.ICoverageAdvisor Advisor,
+        IOptions<CdsServicesOptions> Options,
+        ILoggerFactory LoggerFactory);
+
+    private static FileContentHttpResult Discovery(CdsServiceCatalog catalog) =>
+        TypedResults.Bytes(catalog.DiscoveryJson, "application/json");
+
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> InvokeAsync(
+        string id,
+        HttpContext http,
+        [AsParameters] HookServices services,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var service = services.Catalog.Find(id);
+        if (service is null)
+        {
+            return UnknownService(id);
+        }
+
+        if (!IsJson(http.Request))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "Send the hook request as application/json.");
+        }
+
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadAsync(http.Request, services.Options.Value.MaxRequestBodyBytes, cancellationToken);
+        }
+        catch (RequestBodyTooLargeException ex)
+        {
+            return TooLarge(ex);
+        }
+
+        var parsed = HookRequestParser.Parse(body, service, services.Advisor.IsInScope);
+        if (parsed.Call is not { } call)
+        {
+            return TypedResults.ValidationProblem(parsed.Errors, title: "The hook request is not valid", type: "https://cds-hooks.hl7.org/2.0/#http-request-1");
+        }
+
+        var client = http.GetEhrClient();
+        var fhirServerAllowed = call.FhirServer is not null && client is not null && client.AllowsFhirServer(call.FhirServer);
+        var outcome = await services.Processor.AnswerAsync(call, fhirServerAllowed, cancellationToken);
+
+        await services.Recorder.RecordHookAsync(call, client, body, outcome, Stopwatch.GetElapsedTime(started), cancellationToken);
+        return TypedResults.Bytes(outcome.ResponseJson, "application/json");
+    }
+
+    private static async Task<Results<Ok, ValidationProblem, ProblemHttpResult>> FeedbackAsync(
+        string id,
+        HttpContext http,
+        [AsParameters] HookServices services,
+        CancellationToken cancellationToken)
+    {
+        var service = services.Catalog.Find(id);
+        if (service is null)
+        {
+            return UnknownService(id);
+        }
+
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadAsync(http.Request, services.Options.Value.MaxRequestBodyBytes, cancellationToken);
+        }
+        catch (RequestBodyTooLargeException ex)
+        {
+            return TooLarge(ex);
+        }
+
+        var (feedback, errors) = FeedbackParser.Parse(body);
+        if (errors is not null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The feedback is not valid", type: "https://cds-hooks.hl7.org/2.0/#feedback");
+        }
+
+        await services.Recorder.RecordFeedbackAsync(service, http.GetEhrClient(), feedback!, cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    private static ProblemHttpResult UnknownService(string id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown CDS service",
+        detail: $"There is no CDS service '{Truncate(id)}'. GET /cds-services lists the services.");
+
+    private static ProblemHttpResult TooLarge(RequestBodyTooLargeException ex) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Request body too large",
+        detail: $"The body exceeds the limit of {ex.Limit} bytes.");
+
+    private static bool IsJson(HttpRequest request) =>
+        string.IsNullOrEmpty(request.ContentType)
+        || request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || request.ContentType.StartsWith("application/fhir+json", StringComparison.OrdinalIgnoreCase);
+
+    private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
+}
+
+/// <summary>Reads a CDS Hooks feedback body: <c>{ "feedback": [ { card, outcome, ... } ] }</c>.</summary>
+public static class FeedbackParser
+{
+    private sealed class FeedbackBody
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("feedback")]
+        public List<CdsFeedback>? Feedback { get; set; }
+    }
+
+    public static (IReadOnlyList<CdsFeedback>? Feedback, IDictionary<string, string[]>? Errors) Parse(ReadOnlySpan<byte> body)
+    {
+        FeedbackBody? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<FeedbackBody>(body, CdsHooksJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return (null, new Dictionary<string, string[]> { [ex.Path ?? "$"] = ["The body is not valid CDS Hooks feedback JSON."] });
+        }
+
+        if (parsed?.Feedback is not { Count: > 0 } items)
+        {
+            return (null, new Dictionary<string, string[]> { ["feedback"] = ["feedback must be a non-empty array."] });
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var prefix = $"feedback[{i}].";
+            if (string.IsNullOrWhiteSpace(item.Card) || item.Card.Length > 128)
+            {
+                errors[prefix + "card"] = ["card (the card's uuid) is required."];
+            }
+
+            if (item.Outcome is not ("accepted" or "overridden"))
+            {
+                errors[prefix + "outcome"] = ["outcome must be 'accepted' or 'overridden'."];
+            }
+
+            if (item.Outcome == "accepted" && item.OverrideReason is not null)
+            {
+                errors[prefix + "overrideReason"] = ["overrideReason is only allowed with outcome 'overridden'."];
+            }
+
+            if (item.Outcome == "overridden" && item.AcceptedSuggestions is { Count: > 0 })
+            {
+                errors[prefix + "acceptedSuggestions"] = ["acceptedSuggestions is only allowed with outcome 'accepted'."];
+            }
+
+            if (string.IsNullOrWhiteSpace(item.OutcomeTimeStamp) || !DateTimeOffset.TryParse(item.OutcomeTimeStamp, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out _))
+            {
+                errors[prefix + "outcomeTimestamp"] = ["outcomeTimestamp must be an ISO 8601 instant."];
+            }
+        }
+
+        return errors.Count > 0 ? (null, errors) : (items, null);
+    }
+}

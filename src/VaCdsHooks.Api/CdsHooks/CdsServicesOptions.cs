@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace VaCdsHooks.Api.CdsHooks;
+
+/// <summary>How the CDS Hooks endpoints behave (section <c>CdsServices</c>).</summary>
+public sealed class CdsServicesOptions
+{
+    public const string Section = "CdsServices";
+
+    /// <summary>Largest hook or feedback body accepted; larger bodies get 413.</summary>
+    [Range(16 * 1024, 64 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Total time for reading what the prefetch lacks from the EHR's FHIR server.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan FetchBudget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Most search pages followed per prefetch template.</summary>
+    [Range(1, 100)]
+    public int MaxPagesPerQuery { get; set; } = 5;
+
+    /// <summary>Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). "*" allows any.</summary>
+    [MinLength(1)]
+    public string[] CorsOrigins { get; set; } = ["*"];
+
+    /// <summary>The label and URL cards carry in <c>source</c>.</summary>
+    [Required]
+    public string SourceLabel { get; set; } = "VaCdsHooks coverage requirements";
+}

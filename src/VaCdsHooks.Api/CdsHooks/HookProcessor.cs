@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Coverage;
+using VaCdsHooks.Coverage.CdsHooks;
+
+namespace VaCdsHooks.Api.CdsHooks;
+
+/// <summary>What a hook call produced: the response bytes and the assertions made.</summary>
+public sealed record HookOutcome(byte[] ResponseJson, IReadOnlyList<CoverageAssertion> Assertions);
+
+/// <summary>
+/// Assemble the record, decide, answer. Anything the EHR could not give us becomes a sentence on a card,
+/// and a failure inside the decision becomes an informative card, never a 5xx.
+/// </summary>
+public sealed partial class HookProcessor(
+    PatientRecordAssembler assembler,
+    ICoverageAdvisor advisor,
+    TimeProvider time,
+    ILogger<HookProcessor> logger)
+{
+    public async Task<HookOutcome> AnswerAsync(HookCall call, bool fhirServerAllowed, CancellationToken cancellationToken)
+    {
+        var assembled = await assembler.AssembleAsync(call, fhirServerAllowed, cancellationToken);
+
+        CoverageAnswer answer;
+        try
+        {
+            answer = advisor.Advise(new CoverageRequest(call.Service.Hook, assembled.Record, assembled.Orders, time.GetUtcNow(), call.Options));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The EHR still gets an answer; the failure is ours to fix, not the surgeon's.
+            LogAdviceFailed(logger, ex, call.Request.HookInstance);
+            answer = new CoverageAnswer(new CrdResponse { Cards = [TechnicalProblemCard()] }, []);
+        }
+
+        if (assembled.UnreadableOrders.Count > 0)
+        {
+            answer.Response.Cards.Add(UnreadableOrdersCard(assembled.UnreadableOrders));
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(answer.Response, CdsHooksJson.Options);
+        return new HookOutcome(json, answer.Assertions);
+    }
+
+    private static CrdCard TechnicalProblemCard() => InfoCard(
+        "Coverage could not be checked right now; the payer will review this order.",
+        "A technical problem stopped the automatic coverage check. Nothing about the patient was judged. Sign the order as usual; the payer's prior-authorization process applies.");
+
+    private static CrdCard UnreadableOrdersCard(IReadOnlyList<string> references) => InfoCard(
+        "Some dispatched orders could not be read from the EHR, so their coverage was not checked.",
+        "These orders were named by the EHR but could not be read in time: " + string.Join(", ", references.Select(r => "`" + r + "`")) + ".");
+
+    private static CrdCard InfoCard(string summary, string detail) => new()
+    {
+        Uuid = Guid.NewGuid().ToString(),
+        Summary = summary,
+        Detail = detail,
+        Indicator = "info",
+        Source = new CrdSource
+        {
+            Label = "VaCdsHooks coverage requirements",
+            Topic = new Coding("http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp", "insurance", "Insurance"),
+        },
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hook {HookInstance}: the coverage decision failed; answered with an informative card")]
+    private static partial void LogAdviceFailed(ILogger logger, Exception exception, string? hookInstance);
+}

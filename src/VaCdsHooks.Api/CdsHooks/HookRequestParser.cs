@@ -1,0 +1,417 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
+using VaCdsHooks.Coverage;
+using VaCdsHooks.Coverage.CdsHooks;
+
+namespace VaCdsHooks.Api.CdsHooks;
+
+/// <summary>The outcome of reading a hook body: a call, or the fields that are wrong.</summary>
+public sealed record HookParseResult(HookCall? Call, IDictionary<string, string[]> Errors)
+{
+    public static HookParseResult Fail(string field, string message) => new(null, new Dictionary<string, string[]> { [field] = [message] });
+}
+
+/// <summary>
+/// Reads a CDS Hooks 2.0 request once (Firely's CDS Hooks converters, strict FHIR) and checks it against the
+/// hook's context definition. Unknown root fields, context fields and configuration options are ignored.
+/// </summary>
+public static partial class HookRequestParser
+{
+    private const string ConfigurationExtension = "davinci-crd.configuration";
+
+    // FHIR id: 1-64 of [A-Za-z0-9-.]; anything else could smuggle query syntax into the templates.
+    [GeneratedRegex("^[A-Za-z0-9\\-\\.]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FhirId();
+
+    // Type/id relative reference, as order-select selections and order-dispatch orders are given.
+    [GeneratedRegex("^[A-Z][A-Za-z]{1,63}/[A-Za-z0-9\\-\\.]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RelativeReference();
+
+    public static HookParseResult Parse(ReadOnlySpan<byte> body, CdsServiceDefinition service, Func<Resource, bool> isInScope)
+    {
+        CrdHookRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<CrdHookRequest>(body, CdsHooksJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return HookParseResult.Fail(FieldFromPath(ex.Path), "The body is not a valid CDS Hooks request: " + FirstLine(ex.Message));
+        }
+        catch (DeserializationFailedException ex)
+        {
+            // Fast path failed inside a FHIR resource; find which one to name the field.
+            return LocateFhirError(body, ex);
+        }
+
+        if (request is null)
+        {
+            return HookParseResult.Fail("$", "The body must be a JSON object.");
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        void Error(string field, string message) => errors[field] = [message];
+
+        if (string.IsNullOrWhiteSpace(request.Hook))
+        {
+            Error("hook", "hook is required.");
+        }
+        else if (!string.Equals(request.Hook, service.Hook, StringComparison.Ordinal))
+        {
+            Error("hook", $"This service answers '{service.Hook}', not '{request.Hook}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.HookInstance))
+        {
+            Error("hookInstance", "hookInstance is required.");
+        }
+        else if (!Guid.TryParse(request.HookInstance, out _))
+        {
+            Error("hookInstance", "hookInstance must be a UUID.");
+        }
+
+        if (request.FhirServer is { } server && (!server.IsAbsoluteUri || (server.Scheme != Uri.UriSchemeHttps && server.Scheme != Uri.UriSchemeHttp)))
+        {
+            Error("fhirServer", "fhirServer must be an absolute http(s) URL.");
+        }
+
+        if (request.FhirAuthorization is { } auth)
+        {
+            if (request.FhirServer is null)
+            {
+                Error("fhirServer", "fhirServer is required when fhirAuthorization is given.");
+            }
+
+            if (string.IsNullOrWhiteSpace(auth.AccessToken))
+            {
+                Error("fhirAuthorization.access_token", "access_token is required.");
+            }
+
+            if (!string.Equals(auth.TokenType, "Bearer", StringComparison.OrdinalIgnoreCase))
+            {
+                Error("fhirAuthorization.token_type", "token_type must be 'Bearer'.");
+            }
+        }
+
+        var context = request.Context;
+        if (context is null)
+        {
+            Error("context", "context is required.");
+            return new HookParseResult(null, errors);
+        }
+
+        if (string.IsNullOrWhiteSpace(context.PatientId))
+        {
+            Error("context.patientId", "context.patientId is required.");
+        }
+        else if (!FhirId().IsMatch(context.PatientId))
+        {
+            Error("context.patientId", "context.patientId must be a FHIR id.");
+        }
+
+        var inlineOrders = new List<Resource>();
+        var orderReferences = new List<string>();
+        switch (service.Hook)
+        {
+            case CrdHooks.OrderSign:
+                RequireUser(context.UserId, Error);
+                ReadBundle(context, "draftOrders", inlineOrders, isInScope, Error);
+                break;
+            case CrdHooks.OrderSelect:
+                RequireUser(context.UserId, Error);
+                ReadBundle(context, "draftOrders", inlineOrders, isInScope, Error);
+                var selections = ReadReferences(context, "selections", Error);
+                if (selections is not null)
+                {
+                    // order-select speaks about the selected orders only.
+                    var selected = selections.ToHashSet(StringComparer.Ordinal);
+                    inlineOrders.RemoveAll(o => !selected.Contains(o.TypeName + "/" + o.Id));
+                }
+
+                break;
+            case CrdHooks.OrderDispatch:
+                ReadDispatchedOrders(context, inlineOrders, orderReferences, isInScope, Error);
+                if (!TryField(context, "performer", out var performer) || performer.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(performer.GetString()))
+                {
+                    Error("context.performer", "context.performer is required (e.g. 'Practitioner/123').");
+                }
+
+                break;
+            case CrdHooks.AppointmentBook:
+                RequireUser(context.UserId, Error);
+                ReadBundle(context, "appointments", inlineOrders, isInScope, Error);
+                break;
+        }
+
+        if (errors.Count > 0)
+        {
+            return new HookParseResult(null, errors);
+        }
+
+        return new HookParseResult(new HookCall
+        {
+            Service = service,
+            Request = request,
+            PatientId = context.PatientId!,
+            InlineOrders = inlineOrders,
+            OrderReferences = orderReferences,
+            Options = ReadOptions(request),
+            FhirServer = request.FhirServer,
+            AccessToken = request.FhirAuthorization?.AccessToken,
+        }, errors);
+    }
+
+    private static bool TryField(Hl7.Fhir.Model.CdsHooks.Context context, string name, out JsonElement element)
+    {
+        if (context.Fields is { } fields && fields.TryGetValue(name, out element))
+        {
+            return true;
+        }
+
+        element = default;
+        return false;
+    }
+
+    private static void RequireUser(string? userId, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(userId))
+        {
+            error("context.userId", "context.userId is required for this hook.");
+        }
+    }
+
+    /// <summary>
+    /// Reads an order Bundle strictly. EHRs (and the CRD conformance kit's own examples) send orders that are not
+    /// strictly valid R4; an invalid order we do not decide on is not our business and is passed on as read, but
+    /// an invalid order in our scope is refused, because we would be answering about something we cannot read.
+    /// </summary>
+    private static void ReadBundle(Hl7.Fhir.Model.CdsHooks.Context context, string name, List<Resource> into, Func<Resource, bool> isInScope, Action<string, string> error)
+    {
+        var field = "context." + name;
+        if (!TryField(context, name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            error(field, field + " is required.");
+            return;
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            error(field, field + " must be a FHIR Bundle.");
+            return;
+        }
+
+        Bundle? bundle;
+        try
+        {
+            bundle = element.Deserialize<Resource>(CdsHooksJson.Fhir) as Bundle;
+        }
+        catch (JsonException ex)
+        {
+            error(field, field + " is not valid FHIR R4: " + FirstLine(ex.Message));
+            return;
+        }
+        catch (DeserializationFailedException ex)
+        {
+            bundle = ex.PartialResult as Bundle;
+            string? problem = null;
+            if (bundle is null || !OnlyOutOfScopeEntriesFailed(ex, bundle, isInScope, out problem))
+            {
+                error(field, field + " is not valid FHIR R4: " + FirstLine(problem ?? ex.Message));
+                return;
+            }
+        }
+
+        if (bundle is null)
+        {
+            error(field, field + " must be a FHIR Bundle.");
+            return;
+        }
+
+        foreach (var entry in bundle.Entry)
+        {
+            if (entry.Resource is { } resource)
+            {
+                into.Add(resource);
+            }
+        }
+    }
+
+    private static bool OnlyOutOfScopeEntriesFailed(DeserializationFailedException ex, Bundle partial, Func<Resource, bool> isInScope, out string? problem)
+    {
+        foreach (var issue in ex.Exceptions)
+        {
+            var path = (issue as ExtendedCodedException)?.InstancePath;
+            if (path is "$this.type" or "Bundle.type")
+            {
+                // The Bundle is only a wrapper for the orders; EHRs often leave its type out.
+                continue;
+            }
+
+            var match = path is null ? null : EntryPath().Match(path);
+            if (match is null || !match.Success)
+            {
+                problem = issue.Message;
+                return false;
+            }
+
+            var index = int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
+            if (index >= partial.Entry.Count || partial.Entry[index].Resource is not { } resource || isInScope(resource))
+            {
+                problem = issue.Message;
+                return false;
+            }
+        }
+
+        problem = null;
+        return true;
+    }
+
+    [GeneratedRegex("^Bundle\\.entry\\[(\\d+)\\]\\.resource", RegexOptions.CultureInvariant)]
+    private static partial Regex EntryPath();
+
+    private static List<string>? ReadReferences(Hl7.Fhir.Model.CdsHooks.Context context, string name, Action<string, string> error)
+    {
+        var field = "context." + name;
+        if (!TryField(context, name, out var element) || element.ValueKind != JsonValueKind.Array)
+        {
+            error(field, field + " is required and must be an array of references.");
+            return null;
+        }
+
+        var list = new List<string>();
+        foreach (var item in element.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !RelativeReference().IsMatch(item.GetString()!))
+            {
+                error(field, field + " must hold references such as 'ServiceRequest/123'.");
+                return null;
+            }
+
+            list.Add(item.GetString()!);
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// order-dispatch names its orders in <c>dispatchedOrders</c> (references; CRD's profile also allows a Bundle);
+    /// the conformance kit's example sends a single <c>order</c> reference, which we accept too.
+    /// </summary>
+    private static void ReadDispatchedOrders(Hl7.Fhir.Model.CdsHooks.Context context, List<Resource> inline, List<string> references, Func<Resource, bool> isInScope, Action<string, string> error)
+    {
+        if (TryField(context, "dispatchedOrders", out var dispatched))
+        {
+            if (dispatched.ValueKind == JsonValueKind.Object)
+            {
+                ReadBundle(context, "dispatchedOrders", inline, isInScope, error);
+            }
+            else if (ReadReferences(context, "dispatchedOrders", error) is { } list)
+            {
+                references.AddRange(list);
+            }
+
+            return;
+        }
+
+        if (TryField(context, "order", out var single) && single.ValueKind == JsonValueKind.String && RelativeReference().IsMatch(single.GetString()!))
+        {
+            references.Add(single.GetString()!);
+            return;
+        }
+
+        error("context.dispatchedOrders", "context.dispatchedOrders is required (references of the dispatched orders).");
+    }
+
+    private static CrdRequestOptions ReadOptions(CrdHookRequest request)
+    {
+        if (request.Extension is null
+            || !request.Extension.TryGetValue(ConfigurationExtension, out var configuration)
+            || configuration.ValueKind != JsonValueKind.Object)
+        {
+            return CrdRequestOptions.Default;
+        }
+
+        var coverageInformation = true;
+        var disabled = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var option in configuration.EnumerateObject())
+        {
+            // Only boolean card-type switches are ours; anything else is ignored, never an error.
+            if (option.Value.ValueKind != JsonValueKind.False)
+            {
+                continue;
+            }
+
+            if (option.Name == "coverage-info")
+            {
+                coverageInformation = false;
+            }
+            else
+            {
+                disabled.Add(option.Name);
+            }
+        }
+
+        return coverageInformation && disabled.Count == 0
+            ? CrdRequestOptions.Default
+            : new CrdRequestOptions(coverageInformation, disabled);
+    }
+
+    /// <summary>The slow path after a strict FHIR failure: parse piece by piece to name the offending field.</summary>
+    private static HookParseResult LocateFhirError(ReadOnlySpan<byte> body, DeserializationFailedException original)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray());
+            if (document.RootElement.TryGetProperty("prefetch", out var prefetch) && prefetch.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var entry in prefetch.EnumerateObject())
+                {
+                    if (entry.Value.ValueKind == JsonValueKind.Null)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        _ = entry.Value.Deserialize<Resource>(CdsHooksJson.Fhir);
+                    }
+                    catch (Exception ex) when (ex is DeserializationFailedException or JsonException)
+                    {
+                        return HookParseResult.Fail("prefetch." + entry.Name, "prefetch." + entry.Name + " is not valid FHIR R4: " + FirstLine(ex.Message));
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Fall through to the generic message below.
+        }
+
+        return HookParseResult.Fail("prefetch", "prefetch holds a resource that is not valid FHIR R4: " + FirstLine(original.Message));
+    }
+
+    private static string FieldFromPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "$";
+        }
+
+        return path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.AsSpan();
+        var newline = line.IndexOfAny('\r', '\n');
+        if (newline >= 0)
+        {
+            line = line[..newline];
+        }
+
+        return line.Length > 400 ? string.Concat(line[..400], "…") : line.ToString();
+    }
+}
