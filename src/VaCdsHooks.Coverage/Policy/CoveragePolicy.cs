@@ -13,9 +13,10 @@ public sealed class CoveragePolicy
 {
     private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
 
-    private CoveragePolicy(PolicySettings settings, PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems)
+    private CoveragePolicy(PolicySettings settings, PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems, IReadOnlyDictionary<string, ValueSet> valueSetResources)
     {
         Settings = settings;
+        ValueSetResources = valueSetResources;
         ValueSets = valueSets;
         CodeSystems = codeSystems;
         _displays = BuildDisplays(valueSets, codeSystems);
@@ -23,6 +24,9 @@ public sealed class CoveragePolicy
 
     public PolicySettings Settings { get; }
     public PolicyValueSets ValueSets { get; }
+
+    /// <summary>The ValueSet artifacts as published, by canonical URL (DTR packages ship them to the form renderer).</summary>
+    public IReadOnlyDictionary<string, ValueSet> ValueSetResources { get; }
 
     /// <summary>Our own CodeSystems by canonical URL.</summary>
     public IReadOnlyDictionary<string, CodeSystem> CodeSystems { get; }
@@ -66,7 +70,11 @@ public sealed class CoveragePolicy
 
         RequireConcepts(systems, Terminology.CodeSystems.Finding, FindingCodes.All);
         RequireConcepts(systems, Terminology.CodeSystems.Criterion, CriterionCodes.All);
-        return new CoveragePolicy(frozen, new PolicyValueSets(compiled), systems);
+        var resources = valueSets
+            .Where(v => !string.IsNullOrWhiteSpace(v.ValueSet.Url))
+            .GroupBy(v => v.ValueSet.Url!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().ValueSet, StringComparer.Ordinal);
+        return new CoveragePolicy(frozen, new PolicyValueSets(compiled), systems, resources);
     }
 
     /// <summary>The display our CodeSystem gives a concept (for reason codings).</summary>

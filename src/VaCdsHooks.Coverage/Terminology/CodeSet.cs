@@ -78,6 +78,36 @@ public sealed class CodeSet
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// Every code of the set with its display, when the set only enumerates codes (no regular expression, no
+    /// exclusion, imports enumerable too); null otherwise. Used to expand small answer lists for DTR packages.
+    /// </summary>
+    public IReadOnlyList<Coding>? Enumerate()
+    {
+        if (_excluded.Count > 0 || _included.Values.Any(r => r.HasPatterns))
+        {
+            return null;
+        }
+
+        var result = new List<Coding>();
+        foreach (var (system, rule) in _included.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            result.AddRange(rule.Codes.Order(StringComparer.Ordinal).Select(code => new Coding(system, code, _displays.GetValueOrDefault((system, code)))));
+        }
+
+        foreach (var import in _imports)
+        {
+            if (import.Enumerate() is not { } imported)
+            {
+                return null;
+            }
+
+            result.AddRange(imported.Where(c => !result.Any(r => r.System == c.System && r.Code == c.Code)));
+        }
+
+        return result;
+    }
+
     public override string ToString() => Url;
 
     private bool ContainsNormalized(string system, string code)
@@ -113,6 +143,8 @@ public sealed class CodeSet
         private readonly (string Prefix, Regex Pattern)[] _guarded = patterns.Select(p => (LiteralPrefix(p), p)).ToArray();
 
         public HashSet<string> Codes { get; } = codes;
+
+        public bool HasPatterns => _guarded.Length > 0;
 
         public bool Matches(string code)
         {

@@ -1,0 +1,207 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Terminology;
+
+namespace VaCdsHooks.Coverage.Documentation;
+
+/// <summary>One answerable item of the master Questionnaire and what it answers.</summary>
+/// <param name="LinkId">The item's linkId.</param>
+/// <param name="GroupLinkId">The linkId of the section (group) it belongs to.</param>
+/// <param name="Item">The item as published.</param>
+/// <param name="Criteria">The criteria it answers (criterion CodeSystem codes on <c>item.code</c>).</param>
+/// <param name="EvidenceCode">The finding or LOINC code an answer is recorded under; null for narrative items.</param>
+/// <param name="AskedWhenFlag">A criterion flag that gates this follow-up, if any.</param>
+public sealed record DocumentationItem(
+    string LinkId,
+    string GroupLinkId,
+    Questionnaire.ItemComponent Item,
+    IReadOnlyList<string> Criteria,
+    Coding? EvidenceCode,
+    string? AskedWhenFlag)
+{
+    public Questionnaire.QuestionnaireItemType Type => Item.Type ?? Questionnaire.QuestionnaireItemType.String;
+
+    /// <summary>Narrative items stay in the QuestionnaireResponse for the reviewer; they create no evidence.</summary>
+    public bool IsNarrative => EvidenceCode is null && !IsImagingDetail;
+
+    /// <summary>Imaging modality/date answers together become an attested ImagingStudy.</summary>
+    public bool IsImagingDetail => LinkId is DocumentationQuestionnaire.ImagingModalityLinkId or DocumentationQuestionnaire.ImagingDateLinkId;
+}
+
+/// <summary>
+/// The master documentation Questionnaire (fhir-resources/Questionnaire), loaded once at start, checked against
+/// the policy (url and version, unique linkIds, every item coded to a known criterion, finding codes and answer
+/// ValueSets that exist, enableWhen questions that exist) and indexed by linkId. Immutable; never hand it out
+/// for mutation: builders deep-copy items.
+/// </summary>
+public sealed class DocumentationQuestionnaire
+{
+    public const string FileName = "vertebral-augmentation-documentation.json";
+    public const string ImagingModalityLinkId = "imaging.modality";
+    public const string ImagingDateLinkId = "imaging.date";
+    public const string IndicationKindLinkId = "indication.kind";
+    public const string ActivitiesLimitedLinkId = "pain.activities-limited";
+
+    private readonly Dictionary<string, DocumentationItem> _items;
+
+    private DocumentationQuestionnaire(Questionnaire questionnaire, List<DocumentationItem> items)
+    {
+        Questionnaire = questionnaire;
+        Items = items;
+        _items = items.ToDictionary(i => i.LinkId, StringComparer.Ordinal);
+    }
+
+    /// <summary>The Questionnaire as published (do not modify).</summary>
+    public Questionnaire Questionnaire { get; }
+
+    /// <summary>Every answerable item in document order.</summary>
+    public IReadOnlyList<DocumentationItem> Items { get; }
+
+    public string Url => Questionnaire.Url ?? string.Empty;
+
+    public string Version => Questionnaire.Version ?? string.Empty;
+
+    /// <summary><c>url|version</c> of the master.</summary>
+    public string VersionedCanonical => Url + "|" + Version;
+
+    public DocumentationItem? Find(string linkId) => _items.GetValueOrDefault(linkId);
+
+    /// <summary>Reads <c>Questionnaire/vertebral-augmentation-documentation.json</c> with the strict Firely parser and checks it.</summary>
+    /// <exception cref="PolicyArtifactException">The file is missing, malformed or inconsistent with the policy.</exception>
+    public static DocumentationQuestionnaire Load(string fhirResourcesDirectory, CoveragePolicy policy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fhirResourcesDirectory);
+        ArgumentNullException.ThrowIfNull(policy);
+        var path = Path.Combine(fhirResourcesDirectory, "Questionnaire", FileName);
+        if (!File.Exists(path))
+        {
+            throw new PolicyArtifactException($"Missing documentation Questionnaire {path}.");
+        }
+
+        Resource? resource;
+        try
+        {
+            resource = JsonSerializer.Deserialize<Resource>(File.ReadAllText(path), new JsonSerializerOptions().ForFhir());
+        }
+        catch (Exception ex) when (ex is JsonException or DeserializationFailedException or IOException)
+        {
+            throw new PolicyArtifactException($"{FileName}: not a valid FHIR resource: {ex.Message}", ex);
+        }
+
+        if (resource is not Questionnaire questionnaire)
+        {
+            throw new PolicyArtifactException($"{FileName}: expected a Questionnaire, found {resource?.TypeName ?? "nothing"}.");
+        }
+
+        return From(questionnaire, policy, FileName);
+    }
+
+    /// <summary>Checks and indexes an already parsed Questionnaire (<paramref name="source"/> names it in errors).</summary>
+    public static DocumentationQuestionnaire From(Questionnaire questionnaire, CoveragePolicy policy, string source)
+    {
+        ArgumentNullException.ThrowIfNull(questionnaire);
+        ArgumentNullException.ThrowIfNull(policy);
+        var errors = new List<string>();
+        var settings = policy.Settings;
+        if (questionnaire.Url != settings.QuestionnaireCanonical)
+        {
+            errors.Add($"url is '{questionnaire.Url}', but the policy sends '{settings.QuestionnaireCanonical}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(questionnaire.Version))
+        {
+            errors.Add("version is required (answers are matched to url|version).");
+        }
+        else if (!string.IsNullOrWhiteSpace(settings.QuestionnaireVersion) && settings.QuestionnaireVersion != questionnaire.Version)
+        {
+            errors.Add($"version is '{questionnaire.Version}', but the policy pins '{settings.QuestionnaireVersion}'.");
+        }
+
+        var items = new List<DocumentationItem>();
+        var linkIds = new HashSet<string>(StringComparer.Ordinal);
+        var criterionCodes = ConceptCodes(policy, CodeSystems.Criterion);
+        var findingCodes = ConceptCodes(policy, CodeSystems.Finding);
+        foreach (var group in questionnaire.Item)
+        {
+            CheckLinkId(group);
+            if (group.Type != Questionnaire.QuestionnaireItemType.Group || group.Item.Count == 0)
+            {
+                errors.Add($"top-level item '{group.LinkId}' must be a non-empty group (a section).");
+                continue;
+            }
+
+            foreach (var item in group.Item)
+            {
+                CheckLinkId(item);
+                if (item.Item.Count > 0 || item.Type == Questionnaire.QuestionnaireItemType.Group)
+                {
+                    errors.Add($"item '{item.LinkId}': sections hold questions only, one level deep.");
+                    continue;
+                }
+
+                var criteria = item.Code.Where(c => c.System == CodeSystems.Criterion).Select(c => c.Code ?? string.Empty).ToList();
+                if (criteria.Count == 0)
+                {
+                    errors.Add($"item '{item.LinkId}' names no criterion (item.code with {CodeSystems.Criterion}).");
+                }
+
+                errors.AddRange(criteria.Where(c => !criterionCodes.Contains(c)).Select(c => $"item '{item.LinkId}' names unknown criterion '{c}'."));
+                var evidence = item.Code.FirstOrDefault(c => c.System is CodeSystems.Finding or CodeSystems.Loinc);
+                if (evidence is { System: CodeSystems.Finding } && !findingCodes.Contains(evidence.Code ?? string.Empty))
+                {
+                    errors.Add($"item '{item.LinkId}' names unknown finding '{evidence.Code}'.");
+                }
+
+                if (evidence is { System: CodeSystems.Loinc } && !policy.ValueSets.PainSeverity.Contains(evidence) && !policy.ValueSets.OswestryDisabilityIndex.Contains(evidence))
+                {
+                    errors.Add($"item '{item.LinkId}': LOINC {evidence.Code} is not a score the engine reads.");
+                }
+
+                if (item.AnswerValueSet is { } answerValueSet && !policy.ValueSets.All.ContainsKey(answerValueSet))
+                {
+                    errors.Add($"item '{item.LinkId}': answerValueSet {answerValueSet} is not a ValueSet in fhir-resources/ValueSet.");
+                }
+
+                if (item.Type == Questionnaire.QuestionnaireItemType.Choice && item.AnswerValueSet is null && item.AnswerOption.Count == 0)
+                {
+                    errors.Add($"choice item '{item.LinkId}' has neither answerValueSet nor answerOption.");
+                }
+
+                var flag = (item.GetExtension(DtrCodes.AskedWhenFlagUrl)?.Value as Code)?.Value;
+                items.Add(new DocumentationItem(item.LinkId ?? string.Empty, group.LinkId ?? string.Empty, item, criteria, evidence, flag));
+            }
+        }
+
+        foreach (var item in items)
+        {
+            errors.AddRange(item.Item.EnableWhen
+                .Where(w => w.Question is null || !linkIds.Contains(w.Question))
+                .Select(w => $"item '{item.LinkId}': enableWhen names unknown question '{w.Question}'."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PolicyArtifactException($"{source}: " + string.Join(" ", errors));
+        }
+
+        return new DocumentationQuestionnaire(questionnaire, items);
+
+        void CheckLinkId(Questionnaire.ItemComponent item)
+        {
+            if (string.IsNullOrWhiteSpace(item.LinkId) || !linkIds.Add(item.LinkId))
+            {
+                errors.Add($"linkId '{item.LinkId}' is empty or not unique.");
+            }
+        }
+    }
+
+    private static HashSet<string> ConceptCodes(CoveragePolicy policy, string system) =>
+        policy.CodeSystems.TryGetValue(system, out var codeSystem)
+            ? Flatten(codeSystem.Concept).Select(c => c.Code).OfType<string>().ToHashSet(StringComparer.Ordinal)
+            : [];
+
+    private static IEnumerable<CodeSystem.ConceptDefinitionComponent> Flatten(IEnumerable<CodeSystem.ConceptDefinitionComponent> concepts) =>
+        concepts.SelectMany(c => new[] { c }.Concat(Flatten(c.Concept)));
+}

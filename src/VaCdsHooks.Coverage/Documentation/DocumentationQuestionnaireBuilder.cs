@@ -1,0 +1,189 @@
+using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Records;
+using VaCdsHooks.Coverage.Terminology;
+
+namespace VaCdsHooks.Coverage.Documentation;
+
+/// <summary>
+/// The questionnaire for one coverage assertion, or why there is none.
+/// </summary>
+/// <param name="Questionnaire">The tailored Questionnaire; null when there is nothing to ask.</param>
+/// <param name="AssertionId">The coverage assertion it belongs to.</param>
+/// <param name="CriteriaAsked">The criteria its items answer.</param>
+/// <param name="Prefill">Values the service already holds, by linkId (also set as <c>initial</c>).</param>
+/// <param name="NothingToAsk">When <see cref="Questionnaire"/> is null: why (the host answers with an OperationOutcome).</param>
+public sealed record TailoredQuestionnaire(
+    Questionnaire? Questionnaire,
+    string AssertionId,
+    IReadOnlyList<string> CriteriaAsked,
+    IReadOnlyDictionary<string, DataType> Prefill,
+    string? NothingToAsk)
+{
+    public bool HasQuestions => Questionnaire is not null;
+
+    /// <summary><c>url|version</c> a QuestionnaireResponse to it must name.</summary>
+    public string? Canonical => Questionnaire is null ? null : Questionnaire.Url + "|" + Questionnaire.Version;
+}
+
+/// <summary>
+/// Tailors the master documentation Questionnaire to one coverage assertion: only the items answering criteria
+/// that documentation can still settle (unknown, or an inclusion not met for a reason the rules leave open),
+/// flagged follow-ups instead of the general items where a criterion carries their flag, the questions their
+/// enableWhen depends on, and <c>initial</c> values from the evidence already held. Deterministic: the same
+/// assertion and record give the same Questionnaire (id and url derive from the assertion id). Pure.
+/// </summary>
+public sealed class DocumentationQuestionnaireBuilder
+{
+    private readonly CoveragePolicy _policy;
+    private readonly DocumentationQuestionnaire _master;
+
+    public DocumentationQuestionnaireBuilder(CoveragePolicy policy, DocumentationQuestionnaire master)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(master);
+        _policy = policy;
+        _master = master;
+    }
+
+    /// <summary>The id of the tailored Questionnaire for an assertion (also the last segment of its url).</summary>
+    public static string QuestionnaireIdFor(string assertionId) => StableIds.FhirId("vad", assertionId);
+
+    /// <summary>The canonical url of the tailored Questionnaire for an assertion (beside the master's url).</summary>
+    public string QuestionnaireUrlFor(string assertionId)
+    {
+        var masterUrl = _master.Url;
+        var slash = masterUrl.LastIndexOf('/');
+        return masterUrl[..(slash + 1)] + QuestionnaireIdFor(assertionId);
+    }
+
+    /// <summary>
+    /// Builds the tailored Questionnaire for <paramref name="assertion"/>. With <paramref name="record"/> (the
+    /// record the assertion was decided on), items are pre-filled with the evidence held.
+    /// </summary>
+    public TailoredQuestionnaire Build(CoverageAssertion assertion, PatientRecord? record = null)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        var prefill = record is null
+            ? new Dictionary<string, DataType>()
+            : EvidencePrefill.For(_master, ClinicalFacts.From(_policy, record));
+
+        var (asked, reason) = CriteriaToDocument(assertion.Criteria);
+        if (asked.Count == 0)
+        {
+            return new TailoredQuestionnaire(null, assertion.AssertionId, [], prefill, reason);
+        }
+
+        var included = SelectItems(assertion.Criteria.Where(c => asked.Contains(c.CriterionId)).ToList());
+        var questionnaire = Shell(assertion);
+        foreach (var group in _master.Questionnaire.Item)
+        {
+            var children = group.Item.Where(i => included.Contains(i.LinkId ?? string.Empty)).ToList();
+            if (children.Count == 0)
+            {
+                continue;
+            }
+
+            var section = (Questionnaire.ItemComponent)group.DeepCopy();
+            section.Item = children.Select(child => WithInitial((Questionnaire.ItemComponent)child.DeepCopy(), prefill)).ToList();
+            questionnaire.Item.Add(section);
+        }
+
+        var usedPrefill = prefill.Where(p => included.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        return new TailoredQuestionnaire(questionnaire, assertion.AssertionId, asked.ToList(), usedPrefill, null);
+    }
+
+    /// <summary>
+    /// The criteria documentation can still settle, in policy order, or why there are none: a decided
+    /// not-covered (exclusion present, onset outside the window, non-covered indication), everything met, or only
+    /// conflicts left for a reviewer.
+    /// </summary>
+    public static (IReadOnlyList<string> Criteria, string? NothingToAsk) CriteriaToDocument(IReadOnlyList<StoredCriterionResult> criteria)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var decided = criteria.Where(c =>
+                (c.Kind == "exclusion" && c.Status == "present")
+                || (c.Status == "not-met" && c.CriterionId is CriterionCodes.OnsetWindow or CriterionCodes.Indication))
+            .ToList();
+        if (decided.Count > 0)
+        {
+            return ([], "The assertion is not covered (" + string.Join(", ", decided.Select(d => d.CriterionId)) + "); documentation cannot change that.");
+        }
+
+        var open = criteria.Where(c => c.Status == "unknown" || (c.Kind == "inclusion" && c.Status == "not-met")).ToList();
+        if (open.Count == 0)
+        {
+            return ([], "Every criterion is met and every exclusion ruled out; no documentation is needed.");
+        }
+
+        var askable = open.Where(c => !c.Flags.Contains("conflict")).Select(c => c.CriterionId).ToList();
+        return askable.Count > 0
+            ? (askable, null)
+            : ([], "Only conflicts between coded evidence and answers remain (" + string.Join(", ", open.Select(o => o.CriterionId)) + "); a reviewer decides.");
+    }
+
+    private HashSet<string> SelectItems(IReadOnlyList<StoredCriterionResult> asked)
+    {
+        var included = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var criterion in asked)
+        {
+            var items = _master.Items.Where(i => i.Criteria.Contains(criterion.CriterionId)).ToList();
+
+            // A flag such as competing-pain-generator means the general questions are settled; ask its follow-up only.
+            var followUps = items.Where(i => i.AskedWhenFlag is { } flag && criterion.Flags.Contains(flag)).ToList();
+            included.UnionWith((followUps.Count > 0 ? followUps : items.Where(i => i.AskedWhenFlag is null)).Select(i => i.LinkId));
+        }
+
+        // A follow-up needs the question its enableWhen reads, or it could never be enabled.
+        var added = true;
+        while (added)
+        {
+            added = false;
+            foreach (var item in _master.Items.Where(i => included.Contains(i.LinkId)).ToList())
+            {
+                foreach (var condition in item.Item.EnableWhen)
+                {
+                    added |= condition.Question is { } question && included.Add(question);
+                }
+            }
+        }
+
+        return included;
+    }
+
+    private Questionnaire Shell(CoverageAssertion assertion)
+    {
+        var master = _master.Questionnaire;
+        var id = QuestionnaireIdFor(assertion.AssertionId);
+        return new Questionnaire
+        {
+            Id = id,
+            Meta = new Meta { Profile = [DtrCodes.SdcPopulateExpressionProfile] },
+            Extension = master.Extension.Select(e => (Extension)e.DeepCopy()).ToList(),
+            Url = QuestionnaireUrlFor(assertion.AssertionId),
+            Identifier = [new Identifier(DtrCodes.AssertionIdentifierSystem, assertion.AssertionId)],
+            Version = master.Version,
+            Name = master.Name,
+            Title = master.Title,
+            DerivedFrom = [_master.VersionedCanonical],
+            Status = PublicationStatus.Active,
+            Experimental = master.Experimental,
+            SubjectType = [ResourceType.Patient],
+            Date = assertion.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            Publisher = master.Publisher,
+            Description = master.Description,
+            Purpose = master.Purpose,
+        };
+    }
+
+    private static Questionnaire.ItemComponent WithInitial(Questionnaire.ItemComponent item, IReadOnlyDictionary<string, DataType> prefill)
+    {
+        if (item.LinkId is { } linkId && prefill.TryGetValue(linkId, out var value))
+        {
+            item.Initial = [new Questionnaire.InitialComponent { Value = (DataType)value.DeepCopy() }];
+        }
+
+        return item;
+    }
+}

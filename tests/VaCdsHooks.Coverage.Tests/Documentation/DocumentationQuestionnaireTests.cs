@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Validation;
+using Hl7.FhirPath;
+using FhirExpression = Hl7.Fhir.Model.Expression;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Documentation;
+using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Terminology;
+using VaCdsHooks.Coverage.Tests.Support;
+
+namespace VaCdsHooks.Coverage.Tests.Documentation;
+
+public class DocumentationQuestionnaireTests
+{
+    private static string MasterPath => Path.Combine(TestPolicy.FhirResources, "Questionnaire", DocumentationQuestionnaire.FileName);
+
+    private static Questionnaire ParseMaster() => JsonSerializer.Deserialize<Questionnaire>(File.ReadAllText(MasterPath), Dtr.Json)!;
+
+    private static IEnumerable<Questionnaire.ItemComponent> AllItems(Questionnaire q) => q.Item.SelectMany(g => g.Item.Prepend(g));
+
+    [Fact]
+    public void Master_questionnaire_parses_strictly_and_passes_poco_validation()
+    {
+        var questionnaire = ParseMaster();
+        Assert.Empty(questionnaire.Validate());
+        Assert.Equal(PublicationStatus.Active, questionnaire.Status);
+        Assert.False(string.IsNullOrWhiteSpace(questionnaire.Version));
+    }
+
+    [Fact]
+    public void Master_url_is_the_canonical_the_crd_answer_sends() =>
+        Assert.Equal(PolicySettings.Default.QuestionnaireCanonical, Dtr.Master.Url);
+
+    [Fact]
+    public void Every_link_id_is_unique()
+    {
+        var linkIds = AllItems(ParseMaster()).Select(i => i.LinkId).ToList();
+        Assert.Equal(linkIds.Count, linkIds.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void Every_answerable_item_names_a_known_criterion_and_every_criterion_has_an_item()
+    {
+        var known = CriteriaEvaluator.All.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in ParseMaster().Item.SelectMany(g => g.Item))
+        {
+            var criteria = item.Code.Where(c => c.System == CodeSystems.Criterion).Select(c => c.Code!).ToList();
+            Assert.NotEmpty(criteria);
+            Assert.All(criteria, c => Assert.Contains(c, known));
+        }
+
+        var answered = Dtr.Master.Items.SelectMany(i => i.Criteria).ToHashSet(StringComparer.Ordinal);
+        Assert.All(known, id => Assert.Contains(id, answered));
+    }
+
+    [Fact]
+    public void Every_finding_code_on_an_item_is_in_the_finding_code_system()
+    {
+        var findings = TestPolicy.Default.CodeSystems[CodeSystems.Finding].Concept.Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
+        var used = Dtr.Master.Items.Select(i => i.EvidenceCode).Where(c => c?.System == CodeSystems.Finding).ToList();
+        Assert.NotEmpty(used);
+        Assert.All(used, c => Assert.Contains(c!.Code, findings));
+    }
+
+    [Fact]
+    public void Every_answer_value_set_resolves_to_a_value_set_file_in_fhir_resources()
+    {
+        var valueSets = ParseMaster().Item.SelectMany(g => g.Item).Select(i => i.AnswerValueSet).OfType<string>().ToList();
+        Assert.NotEmpty(valueSets);
+        foreach (var url in valueSets)
+        {
+            var file = Path.Combine(TestPolicy.FhirResources, "ValueSet", url.Split('/')[^1] + ".json");
+            Assert.True(File.Exists(file), url + " has no file");
+            Assert.True(TestPolicy.Default.ValueSetResources.ContainsKey(url), url + " is not loaded");
+        }
+    }
+
+    [Fact]
+    public void Every_fhirpath_initial_expression_compiles()
+    {
+        var expressions = AllItems(ParseMaster())
+            .SelectMany(i => i.Extension.Where(e => e.Url == DtrCodes.InitialExpressionUrl))
+            .Select(e => Assert.IsType<FhirExpression>(e.Value))
+            .ToList();
+        Assert.True(expressions.Count >= 5);
+        var compiler = new FhirPathCompiler();
+        foreach (var expression in expressions)
+        {
+            Assert.Equal("text/fhirpath", expression.Language);
+            compiler.Compile(expression.Expression_!);
+        }
+    }
+
+    [Fact]
+    public void Pre_population_variables_are_x_fhir_queries_over_the_launch_patient()
+    {
+        var questionnaire = ParseMaster();
+        var launch = questionnaire.Extension.Where(e => e.Url == DtrCodes.LaunchContextUrl).ToList();
+        Assert.Contains(launch, l => (l.GetExtension("name")?.Value as Coding)?.Code == "patient");
+        var variables = questionnaire.Extension.Where(e => e.Url == DtrCodes.VariableUrl).Select(e => (FhirExpression)e.Value!).ToList();
+        Assert.All(variables, v =>
+        {
+            Assert.Equal("application/x-fhir-query", v.Language);
+            Assert.Contains("patient={{%patient.id}}", v.Expression_, StringComparison.Ordinal);
+        });
+        Assert.Contains(variables, v => v.Expression_!.Contains("72514-3", StringComparison.Ordinal));
+        Assert.Contains(variables, v => v.Expression_!.Contains("97909-6", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Hemangioma_aggressive_features_are_asked_only_when_the_indication_is_a_hemangioma()
+    {
+        var item = Dtr.Master.Find("indication.hemangioma-aggressive")!.Item;
+        var condition = Assert.Single(item.EnableWhen);
+        Assert.Equal(DocumentationQuestionnaire.IndicationKindLinkId, condition.Question);
+        Assert.Equal("indication-hemangioma", Assert.IsType<Coding>(condition.Answer).Code);
+    }
+
+    [Fact]
+    public void Sections_follow_the_policy_documentation_requirements()
+    {
+        var sections = ParseMaster().Item.Select(g => g.LinkId).ToList();
+        Assert.Equal(["onset", "pain", "history", "indication", "therapy", "imaging"], sections);
+        var activities = TestPolicy.Default.ValueSets.All["http://vacdshooks.example.org/fhir/ValueSet/activities-of-daily-living"].Enumerate()!;
+        Assert.Equal(["adl-dressing", "adl-driving", "adl-meals", "adl-walking"], activities.Select(c => c.Code).ToList());
+    }
+
+    [Fact]
+    public void A_questionnaire_naming_an_unknown_criterion_is_rejected_at_load()
+    {
+        var questionnaire = ParseMaster();
+        questionnaire.Item[0].Item[0].Code[0].Code = "no-such-criterion";
+        var error = Assert.Throws<PolicyArtifactException>(() => DocumentationQuestionnaire.From(questionnaire, TestPolicy.Default, "test"));
+        Assert.Contains("no-such-criterion", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_questionnaire_with_a_duplicate_link_id_is_rejected_at_load()
+    {
+        var questionnaire = ParseMaster();
+        questionnaire.Item[1].Item[1].LinkId = questionnaire.Item[1].Item[0].LinkId;
+        Assert.Throws<PolicyArtifactException>(() => DocumentationQuestionnaire.From(questionnaire, TestPolicy.Default, "test"));
+    }
+
+    [Fact]
+    public void A_questionnaire_whose_url_differs_from_the_policy_setting_is_rejected_at_load()
+    {
+        var policy = TestPolicy.With(s => s.QuestionnaireCanonical = "http://example.org/Questionnaire/other");
+        Assert.Throws<PolicyArtifactException>(() => DocumentationQuestionnaire.Load(TestPolicy.FhirResources, policy));
+    }
+
+    [Fact]
+    public void Finding_code_system_count_matches_its_concepts()
+    {
+        var codeSystem = TestPolicy.Default.CodeSystems[CodeSystems.Finding];
+        Assert.Equal(codeSystem.Concept.Count, codeSystem.Count);
+    }
+}
