@@ -60,6 +60,9 @@ public sealed class EhrClientRegistration
     /// <inheritdoc />
     public override string ToString() => Issuer;
 
+    /// <summary>Whether <paramref name="fhirServer"/> can be registered as a FHIR base URL at all.</summary>
+    internal static bool IsAcceptableFhirBase(Uri fhirServer) => FhirBaseUrl.TryCreate(fhirServer, out _);
+
     /// <summary>A FHIR base URL reduced to the parts that decide where requests go.</summary>
     private readonly record struct FhirBaseUrl(string Scheme, string Host, int Port, string Path)
     {

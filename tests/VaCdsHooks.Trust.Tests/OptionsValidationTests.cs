@@ -145,6 +145,7 @@ public sealed class OptionsValidationTests
     [InlineData("Clients:0:JwksUrl", "http://ehr.example.com/jwks", "CdsHooks:Clients:0:JwksUrl must use https")]
     [InlineData("Clients:0:AllowedJku:0", "keys/jwks.json", "CdsHooks:Clients:0:AllowedJku:0 must be an absolute https URL")]
     [InlineData("Clients:0:FhirServers:0", "ehr.example.com/fhir", "CdsHooks:Clients:0:FhirServers:0 must be an absolute http(s) base URL")]
+    [InlineData("Clients:0:FhirServers:0", "https://ehr.example.com/a/../fhir", "CdsHooks:Clients:0:FhirServers:0 must be an absolute http(s) base URL")]
     public void Relative_or_insecure_client_url_fails_validation(string key, string value, string expected)
     {
         var settings = ValidClient();

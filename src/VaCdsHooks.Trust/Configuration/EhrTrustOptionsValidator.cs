@@ -85,11 +85,9 @@ internal sealed class EhrTrustOptionsValidator(IHostEnvironment? environment = n
         for (var index = 0; index < client.FhirServers.Count; index++)
         {
             var server = client.FhirServers[index];
-            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri)
-                || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
-                || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || !EhrClientRegistration.IsAcceptableFhirBase(uri))
             {
-                failures.Add($"{path}:FhirServers:{index} must be an absolute http(s) base URL without user info, query or fragment.");
+                failures.Add($"{path}:FhirServers:{index} must be an absolute http(s) base URL without user info, query, fragment or dot segments.");
             }
         }
     }
