@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Api.Jobs;
+using VaCdsHooks.Api.Review;
 using VaCdsHooks.Api.Storage;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.Policy;
@@ -30,6 +32,8 @@ public static class VaCdsHooksComposition
         services.AddEhrTrust(configuration);
         services.AddVaCdsHooksStorage(configuration, builder.Environment.ContentRootPath);
         services.AddSingleton<HookRecorder>();
+        services.AddBackgroundJobs(configuration);
+        services.AddReviewWorkspace(configuration, builder.Environment);
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return builder;
@@ -48,6 +52,7 @@ public static class VaCdsHooksComposition
 
         app.MapOpenApi();
         app.MapCdsServicesApi();
+        app.MapReviewWorkspace();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
     }
