@@ -14,8 +14,16 @@ internal sealed class HookExchangeEntity
     public string? PatientId { get; set; }
     public string RequestBody { get; set; } = "";
     public string? ResponseBody { get; set; }
+
+    // In a table of its own: only calls that asked for documentation carry it, and the log rows stay narrow.
+    public HookExchangeChartEntity? Chart { get; set; }
     public int HttpStatus { get; set; }
     public double DurationMs { get; set; }
+}
+
+internal sealed class HookExchangeChartEntity
+{
+    public string Bundle { get; set; } = "";
 }
 
 internal sealed class CardFeedbackEntity

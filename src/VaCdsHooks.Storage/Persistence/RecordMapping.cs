@@ -19,6 +19,7 @@ internal static partial class RecordMapping
             PatientId = record.PatientId,
             RequestBody = record.RequestBody ?? throw new ArgumentException("RequestBody is required.", nameof(record)),
             ResponseBody = record.ResponseBody,
+            Chart = record.RecordBundle is null ? null : new HookExchangeChartEntity { Bundle = record.RecordBundle },
             HttpStatus = record.HttpStatus,
             DurationMs = record.DurationMs,
         };
@@ -36,6 +37,7 @@ internal static partial class RecordMapping
         PatientId = entity.PatientId,
         RequestBody = entity.RequestBody,
         ResponseBody = entity.ResponseBody,
+        RecordBundle = entity.Chart?.Bundle,
         HttpStatus = entity.HttpStatus,
         DurationMs = entity.DurationMs,
     };

@@ -43,6 +43,12 @@ public abstract class VaCdsHooksDbContext : DbContext
             e.HasIndex(x => x.HookInstance);
             // Id is the tie-breaker for newest-first keyset paging, so the index serves the whole ORDER BY.
             e.HasIndex(x => new { x.PatientId, x.ReceivedAt, x.Id });
+            e.OwnsOne(x => x.Chart, chart =>
+            {
+                chart.ToTable("hook_exchange_charts");
+                chart.WithOwner().HasForeignKey("HookExchangeId");
+                chart.Property(c => c.Bundle).IsRequired();
+            });
         });
 
         modelBuilder.Entity<CardFeedbackEntity>(e =>

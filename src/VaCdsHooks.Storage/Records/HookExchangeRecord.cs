@@ -33,6 +33,12 @@ public sealed record HookExchangeRecord
     /// <summary>The response body exactly as sent; null when no body was produced.</summary>
     public string? ResponseBody { get; init; }
 
+    /// <summary>
+    /// The chart the decision was made on (prefetch plus what was read from the EHR, and the orders), as a FHIR
+    /// Bundle; kept when documentation was requested, so the answers can be re-evaluated against the same chart.
+    /// </summary>
+    public string? RecordBundle { get; init; }
+
     public required int HttpStatus { get; init; }
 
     public required double DurationMs { get; init; }

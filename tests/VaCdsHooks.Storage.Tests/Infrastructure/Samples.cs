@@ -18,6 +18,7 @@ public static class Samples
         PatientId = patientId ?? Unique("patient"),
         RequestBody = """{"hook":"order-sign","context":{"patientId":"123"}}""",
         ResponseBody = """{"cards":[]}""",
+        RecordBundle = """{"resourceType":"Bundle","type":"collection","entry":[]}""",
         HttpStatus = 200,
         DurationMs = 4.25,
     };

@@ -664,6 +664,32 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                         .HasConstraintName("fk_coverage_assertion_criteria_coverage_assertions");
                 });
 
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.HookExchangeEntity", b =>
+                {
+                    b.OwnsOne("VaCdsHooks.Storage.Persistence.HookExchangeChartEntity", "Chart", b1 =>
+                        {
+                            b1.Property<long>("HookExchangeId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("hook_exchange_id");
+
+                            b1.Property<string>("Bundle")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("bundle");
+
+                            b1.HasKey("HookExchangeId")
+                                .HasName("pk_hook_exchange_charts");
+
+                            b1.ToTable("hook_exchange_charts", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("HookExchangeId")
+                                .HasConstraintName("fk_hook_exchange_charts_hook_exchanges");
+                        });
+
+                    b.Navigation("Chart");
+                });
+
             modelBuilder.Entity("VaCdsHooks.Storage.Persistence.PriorAuthCaseEntity", b =>
                 {
                     b.HasOne("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", null)
