@@ -33,12 +33,33 @@ public sealed record CrdRequestOptions(bool CoverageInformation, IReadOnlySet<st
 /// <param name="Orders">The orders the hook speaks about, exactly as the EHR sent them (draft orders, dispatched orders, appointments).</param>
 /// <param name="Now">The time of the call; the order date falls back to it.</param>
 /// <param name="Options">The EHR's CRD configuration for this call.</param>
+/// <param name="PriorDecisions">Decisions already made on these orders (documentation reviewed, staff decided); they win over a fresh evaluation.</param>
 public sealed record CoverageRequest(
     string Hook,
     PatientRecord Record,
     IReadOnlyList<Resource> Orders,
     DateTimeOffset Now,
-    CrdRequestOptions Options);
+    CrdRequestOptions Options,
+    IReadOnlyList<PriorDecision>? PriorDecisions = null);
+
+/// <summary>
+/// A prior-authorization decision already made for an order (after documentation or by payer staff). A later
+/// hook call for the same order answers from it: approved -> covered with <c>satisfied-pa-id</c>; denied ->
+/// not covered. Expired approvals and pending cases do not count.
+/// </summary>
+/// <param name="OrderReference"><c>Type/id</c> of the order.</param>
+/// <param name="Approved">True for an approval, false for a denial.</param>
+/// <param name="PriorAuthNumber">The number the payer honours (approvals).</param>
+/// <param name="Expires">The last day the approval holds, if any.</param>
+/// <param name="DecidedAt">When it was decided.</param>
+/// <param name="Reason">For denials: the policy reason in words.</param>
+public sealed record PriorDecision(
+    string OrderReference,
+    bool Approved,
+    string? PriorAuthNumber,
+    DateOnly? Expires,
+    DateTimeOffset DecidedAt,
+    string? Reason);
 
 /// <summary>One criterion's result as stored with an assertion.</summary>
 /// <param name="CriterionId">The decision model's id, e.g. <c>onset-window</c> or <c>cord-compression</c>.</param>

@@ -69,6 +69,11 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             var criteria = CriteriaEvaluator.Evaluate(facts, order);
             var determination = active.Count > 0 ? DeterminationRules.Decide(criteria) : NoActiveCoverage(criteria);
             var decidedUnder = active.Count > 0 ? active : coverages;
+            var prior = active.Count > 0 ? PriorDecisionFor(request, order) : null;
+            if (prior is not null)
+            {
+                determination = FromPriorDecision(prior, criteria);
+            }
 
             var information = new List<CoverageInformation>();
             foreach (var coverage in decidedUnder)
@@ -84,7 +89,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
                     settings.QuestionnaireReference,
                     assertionDate,
                     _ids.NewAssertionId(),
-                    _ids.NewSatisfiedPaId);
+                    prior?.PriorAuthNumber is { } number ? () => number : _ids.NewSatisfiedPaId);
                 information.Add(info);
                 assertions.Add(ToAssertion(request, order, info, determination));
             }
@@ -112,6 +117,33 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
 
         return new CoverageAnswer(response, assertions);
     }
+
+    /// <summary>The decision on file for this order, if it still holds on the request date.</summary>
+    private static PriorDecision? PriorDecisionFor(CoverageRequest request, InScopeOrder order)
+    {
+        var today = DateOnly.FromDateTime(request.Now.UtcDateTime);
+        return request.PriorDecisions?
+            .Where(d => d.OrderReference == order.Reference)
+            .Where(d => !d.Approved || (d.PriorAuthNumber is not null && (d.Expires is null || d.Expires >= today)))
+            .OrderByDescending(d => d.DecidedAt)
+            .FirstOrDefault();
+    }
+
+    private static CoverageDetermination FromPriorDecision(PriorDecision prior, IReadOnlyList<CriterionResult> criteria) => prior.Approved
+        ? new CoverageDetermination(
+            CoverageOutcome.Covered,
+            CriterionCodes.AllCriteriaMet,
+            $"Prior authorization {prior.PriorAuthNumber} was approved on {prior.DecidedAt:yyyy-MM-dd}" + (prior.Expires is { } expires ? $" and holds until {expires:yyyy-MM-dd}." : "."),
+            "prior authorization approved",
+            [],
+            criteria)
+        : new CoverageDetermination(
+            CoverageOutcome.NotCovered,
+            CriterionCodes.ExclusionPresent,
+            $"Prior authorization was denied on {prior.DecidedAt:yyyy-MM-dd}: {prior.Reason ?? "see the payer's decision"}.",
+            "prior authorization denied",
+            [],
+            criteria);
 
     private static CoverageDetermination NoActiveCoverage(IReadOnlyList<CriterionResult> criteria) => new(
         CoverageOutcome.NotCovered,
