@@ -16,7 +16,7 @@ public sealed class CoverageAssertionStoreTests(TestDatabases databases) : IClas
             [
                 new AssertionCriterionRecord { CriterionId = "z-last-alphabetically", Kind = CriterionKind.Inclusion, Status = "met", Explanation = "SpO2 86%", EvidenceReferences = ["Observation/1", "Observation/2"] },
                 new AssertionCriterionRecord { CriterionId = "active-smoker", Kind = CriterionKind.Exclusion, Status = "not-met", Explanation = null, EvidenceReferences = [] },
-                new AssertionCriterionRecord { CriterionId = "a-first-alphabetically", Kind = CriterionKind.Inclusion, Status = "unknown", Explanation = "No recent test", EvidenceReferences = ["Condition/copd"] },
+                new AssertionCriterionRecord { CriterionId = "a-first-alphabetically", Kind = CriterionKind.Inclusion, Status = "unknown", Explanation = "No recent test", EvidenceReferences = ["Condition/copd"], Flags = ["competing-pain-generator", "record-gap"] },
             ],
         };
         await storage.Writer.WriteAsync(Samples.Exchange(), [assertion]);
@@ -30,8 +30,9 @@ public sealed class CoverageAssertionStoreTests(TestDatabases databases) : IClas
         {
             var expected = assertion.Criteria[i];
             var actual = stored.Criteria[i];
-            Assert.Equal(expected with { EvidenceReferences = actual.EvidenceReferences }, actual);
+            Assert.Equal(expected with { EvidenceReferences = actual.EvidenceReferences, Flags = actual.Flags }, actual);
             Assert.Equal(expected.EvidenceReferences, actual.EvidenceReferences);
+            Assert.Equal(expected.Flags, actual.Flags);
         }
     }
 

@@ -72,6 +72,9 @@ internal sealed class AssertionCriterionEntity
     public string Status { get; set; } = "";
     public string? Explanation { get; set; }
     public string EvidenceReferencesJson { get; set; } = "[]";
+
+    // What the questionnaire must follow up (e.g. a competing pain generator, a conflict); absent before it existed.
+    public string FlagsJson { get; set; } = "[]";
 }
 
 internal sealed class PriorAuthCaseEntity

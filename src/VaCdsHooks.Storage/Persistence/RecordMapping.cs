@@ -116,6 +116,7 @@ internal static partial class RecordMapping
                 Status = Required(criterion.Status, nameof(criterion.Status)),
                 Explanation = criterion.Explanation,
                 EvidenceReferencesJson = ToJsonArray(criterion.EvidenceReferences),
+                FlagsJson = ToJsonArray(criterion.Flags),
             }).ToList(),
         };
     }
@@ -148,6 +149,7 @@ internal static partial class RecordMapping
             Status = c.Status,
             Explanation = c.Explanation,
             EvidenceReferences = FromJsonArray(c.EvidenceReferencesJson),
+            Flags = FromJsonArray(c.FlagsJson),
         }).ToList(),
     };
 

@@ -97,6 +97,8 @@ public abstract class VaCdsHooksDbContext : DbContext
             e.Property(x => x.CriterionId).HasMaxLength(200);
             e.Property(x => x.Kind).HasMaxLength(20);
             e.Property(x => x.Status).HasMaxLength(50);
+            // Rows written before flags existed read as "no flags".
+            e.Property(x => x.FlagsJson).HasDefaultValueSql("'[]'");
         });
 
         ConfigurePriorAuthFlow(modelBuilder);

@@ -65,4 +65,7 @@ public sealed record AssertionCriterionRecord
 
     /// <summary>FHIR references to the resources the judgement rests on.</summary>
     public IReadOnlyList<string> EvidenceReferences { get; init; } = [];
+
+    /// <summary>Follow-up markers of the criterion (e.g. <c>competing-pain-generator</c>, <c>conflict</c>, <c>record-gap</c>).</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
 }

@@ -47,6 +47,7 @@ public static class Samples
                 Status = "met",
                 Explanation = "SpO2 86% at rest on 2025-03-01",
                 EvidenceReferences = ["Observation/spo2-1", "Observation/spo2-2"],
+                Flags = ["competing-pain-generator"],
             },
         ],
     };

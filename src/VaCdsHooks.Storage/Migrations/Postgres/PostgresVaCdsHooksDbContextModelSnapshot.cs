@@ -47,6 +47,13 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("explanation");
 
+                    b.Property<string>("FlagsJson")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasColumnName("flags_json")
+                        .HasDefaultValueSql("'[]'");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -42,6 +42,13 @@ namespace VaCdsHooks.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("explanation");
 
+                    b.Property<string>("FlagsJson")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flags_json")
+                        .HasDefaultValueSql("'[]'");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
