@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using VaCdsHooks.Storage;
 
 namespace VaCdsHooks.Api.Jobs;
@@ -27,25 +28,18 @@ public static class JobsComposition
             ? Enum.Parse<JobStorageKind>(configured, ignoreCase: true)
             : string.Equals(storageProvider, "Postgres", StringComparison.OrdinalIgnoreCase) ? JobStorageKind.Postgres : JobStorageKind.InMemory;
 
-        services.AddHangfire((provider, hangfire) =>
-        {
-            hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
+        services.AddHangfire((provider, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
 
-            if (kind == JobStorageKind.Postgres)
-            {
-                var connectionString = configuration[Section + ":ConnectionString"] is { Length: > 0 } jobs
-                    ? jobs
-                    : configuration.GetConnectionString("VaCdsHooks")
-                      ?? throw new InvalidOperationException("Jobs:Storage=Postgres needs ConnectionStrings:VaCdsHooks or Jobs:ConnectionString.");
-                hangfire.UsePostgreSqlStorage(options => options.UseNpgsqlConnection(connectionString));
-            }
-            else
-            {
-                hangfire.UseInMemoryStorage();
-            }
-        });
+        // Registered after AddHangfire so these win: this host's own storage, and a client bound to it rather than to
+        // Hangfire's process-wide JobStorage.Current; two hosts in one process must not enqueue into each other's.
+        services.AddSingleton<JobStorage>(_ => kind == JobStorageKind.Postgres
+            ? new PostgreSqlStorage(new NpgsqlConnectionFactory(PostgresConnectionString(configuration), new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions())
+            : new Hangfire.InMemory.InMemoryStorage());
+        services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>()));
 
         services.AddHangfireServer(options =>
         {
@@ -55,4 +49,10 @@ public static class JobsComposition
 
         return services;
     }
+
+    private static string PostgresConnectionString(IConfiguration configuration) =>
+        configuration[Section + ":ConnectionString"] is { Length: > 0 } jobs
+            ? jobs
+            : configuration.GetConnectionString("VaCdsHooks")
+              ?? throw new InvalidOperationException("Jobs:Storage=Postgres needs ConnectionStrings:VaCdsHooks or Jobs:ConnectionString.");
 }
