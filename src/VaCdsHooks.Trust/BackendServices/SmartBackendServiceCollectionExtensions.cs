@@ -39,6 +39,8 @@ public static class SmartBackendServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmartBackendOptions>, SmartBackendOptionsValidator>());
 
         services.TryAddSingleton(CreateSigningKey);
+        // Loads (or generates) the key while the host starts, so its log line appears at boot, not at the first request.
+        services.AddHostedService<SigningKeyLoader>();
         services.TryAddSingleton<ClientAssertionValidator>();
         services.TryAddSingleton<AccessTokenIssuer>();
         services.TryAddSingleton<SmartTokenEndpoint>();
@@ -145,3 +147,13 @@ public static class SmartBackendServiceCollectionExtensions
 
 /// <summary>Present once SMART Backend Services are registered.</summary>
 internal sealed class SmartBackendMarker;
+
+/// <summary>Takes the signing key as a dependency only to have it created during start-up.</summary>
+internal sealed class SigningKeyLoader : IHostedService
+{
+    public SigningKeyLoader(AccessTokenSigningKey key) => ArgumentNullException.ThrowIfNull(key);
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

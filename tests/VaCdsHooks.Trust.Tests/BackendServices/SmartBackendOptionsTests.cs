@@ -25,6 +25,14 @@ public sealed class SmartBackendOptionsTests
     }
 
     [Fact]
+    public async Task Generated_key_is_announced_while_the_host_starts()
+    {
+        await using var host = await StartAsync();
+
+        Assert.Single(host.Logs.Lines, l => l.EventId.Id == 4202);
+    }
+
+    [Fact]
     public async Task Configured_jwk_signs_the_tokens_under_its_own_kid()
     {
         var jwk = TestSigningKeys.EcP256PrivateJwk(keyId: "payer-dtr-2025");
