@@ -30,6 +30,7 @@ internal sealed class TrustedEhrClient(EhrClientRegistration registration, EhrKe
 internal sealed class EhrClientRegistry : IEhrClientRegistry
 {
     private readonly FrozenDictionary<string, TrustedEhrClient> _byIssuer;
+    private readonly FrozenDictionary<string, TrustedEhrClient> _byClientId;
 
     public EhrClientRegistry(IOptions<EhrTrustOptions> options, IHttpClientFactory httpClientFactory, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -79,6 +80,8 @@ internal sealed class EhrClientRegistry : IEhrClientRegistry
         }
 
         _byIssuer = clients.ToFrozenDictionary(c => c.Registration.Issuer, StringComparer.Ordinal);
+        // Client ids are unique (checked at start-up), so DTR token requests find the same keys as hook calls.
+        _byClientId = clients.ToFrozenDictionary(c => c.Registration.ClientId, StringComparer.Ordinal);
         Clients = clients.Select(c => c.Registration).ToArray();
         Issuers = clients.Select(c => c.Registration.Issuer).ToArray();
     }
@@ -91,4 +94,8 @@ internal sealed class EhrClientRegistry : IEhrClientRegistry
 
     internal TrustedEhrClient? FindTrusted(string? issuer) =>
         issuer is null ? null : _byIssuer.GetValueOrDefault(issuer);
+
+    /// <summary>The client whose SMART client id is exactly <paramref name="clientId"/>, or null.</summary>
+    internal TrustedEhrClient? FindTrustedByClientId(string? clientId) =>
+        clientId is null ? null : _byClientId.GetValueOrDefault(clientId);
 }

@@ -28,7 +28,8 @@ internal static partial class EhrTrustLog
         }
     }
 
-    private static string Clean(string? value)
+    /// <summary>Shortens and de-controls a value taken from an unverified token before it is logged.</summary>
+    internal static string Clean(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

@@ -22,6 +22,13 @@ public static class EhrTrustServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
+        // AddSmartBackendServices registers EHR trust too; a second registration of the scheme would throw.
+        if (services.Any(descriptor => descriptor.ServiceType == typeof(EhrTrustMarker)))
+        {
+            return new EhrTrustBuilder(services, new AuthenticationBuilder(services), services.AddHttpClient(EhrJwtDefaults.JwksHttpClientName));
+        }
+
+        services.AddSingleton<EhrTrustMarker>();
         services.AddOptions<EhrTrustOptions>()
             .Bind(configuration.GetSection(EhrJwtDefaults.ConfigurationSection))
             .ValidateOnStart();
@@ -74,6 +81,9 @@ public static class EhrTrustServiceCollectionExtensions
         return new EhrTrustBuilder(services, authentication, jwksClient);
     }
 }
+
+/// <summary>Present once EHR trust is registered.</summary>
+internal sealed class EhrTrustMarker;
 
 /// <summary>Returned by <c>AddEhrTrust</c> for further configuration.</summary>
 public sealed class EhrTrustBuilder

@@ -13,6 +13,7 @@ namespace VaCdsHooks.Testing;
 /// var token = ehr.CreateToken("https://cds.example.org/cds-services/crd-order-sign");
 /// var expired = ehr.CreateToken(aud, t => t.ExpiresAt = DateTimeOffset.UtcNow.AddMinutes(-1));
 /// var unsigned = ehr.CreateToken(aud, t => t.Algorithm = "none");
+/// var assertion = ehr.CreateClientAssertion("https://cds.example.org/auth/token");   // DTR token request
 /// </code>
 /// </summary>
 public sealed class EhrTokenFactory : IDisposable
@@ -129,6 +130,21 @@ public sealed class EhrTokenFactory : IDisposable
     public string CreateToken(string? audience, Action<EhrTokenDescriptor>? customize = null)
     {
         var descriptor = Describe(audience);
+        customize?.Invoke(descriptor);
+        return CreateToken(descriptor);
+    }
+
+    /// <summary>
+    /// Mints a SMART Backend Services client assertion (private_key_jwt) for the DTR token endpoint: <c>iss</c> and
+    /// <c>sub</c> are <paramref name="clientId"/> (the issuer unless the client was registered with a ClientId),
+    /// <c>aud</c> is <paramref name="tokenEndpoint"/>, with a fresh <c>jti</c> and a two-minute <c>exp</c>.
+    /// </summary>
+    public string CreateClientAssertion(string tokenEndpoint, string? clientId = null, Action<EhrTokenDescriptor>? customize = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tokenEndpoint);
+        var descriptor = Describe(tokenEndpoint);
+        descriptor.Issuer = clientId ?? Issuer;
+        descriptor.Subject = clientId ?? Issuer;
         customize?.Invoke(descriptor);
         return CreateToken(descriptor);
     }

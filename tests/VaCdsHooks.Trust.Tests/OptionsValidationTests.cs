@@ -122,6 +122,43 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Two_clients_with_one_client_id_fail_validation()
+    {
+        var settings = ValidClient();
+        settings["Clients:0:ClientId"] = "dtr-app";
+        settings["Clients:1:Issuer"] = "https://other-ehr.example.com";
+        settings["Clients:1:JwksUrl"] = "https://other-ehr.example.com/jwks";
+        settings["Clients:1:ClientId"] = "dtr-app";
+
+        AssertInvalid(settings, "CdsHooks:Clients:1:ClientId 'dtr-app' is already the client id of another client");
+    }
+
+    [Fact]
+    public void Client_id_equal_to_another_clients_issuer_fails_validation()
+    {
+        var settings = ValidClient();
+        settings["Clients:1:Issuer"] = "https://other-ehr.example.com";
+        settings["Clients:1:JwksUrl"] = "https://other-ehr.example.com/jwks";
+        settings["Clients:1:ClientId"] = "https://ehr.example.com";
+
+        AssertInvalid(settings, "CdsHooks:Clients:1:ClientId 'https://ehr.example.com' is already the client id");
+    }
+
+    [Fact]
+    public void Distinct_client_ids_bind_and_default_to_the_issuer()
+    {
+        var settings = ValidClient();
+        settings["Clients:1:Issuer"] = "https://other-ehr.example.com";
+        settings["Clients:1:JwksUrl"] = "https://other-ehr.example.com/jwks";
+        settings["Clients:1:ClientId"] = "dtr-app";
+        using var services = new ServiceProviderFixture(settings);
+
+        var clients = services.GetRequired<IEhrClientRegistry>().Clients;
+
+        Assert.Equal(["https://ehr.example.com", "dtr-app"], clients.Select(c => c.ClientId));
+    }
+
+    [Fact]
     public void Client_with_both_jwks_url_and_inline_jwks_fails_validation()
     {
         using var ehr = new EhrTokenFactory();

@@ -43,15 +43,16 @@ internal sealed class EhrTrustOptionsValidator(IHostEnvironment? environment = n
         }
 
         var issuers = new HashSet<string>(StringComparer.Ordinal);
+        var clientIds = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < options.Clients.Count; index++)
         {
-            CheckClient(options.Clients[index], $"{Section}:Clients:{index}", issuers, failures);
+            CheckClient(options.Clients[index], $"{Section}:Clients:{index}", issuers, clientIds, failures);
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private void CheckClient(EhrClientOptions client, string path, HashSet<string> issuers, List<string> failures)
+    private void CheckClient(EhrClientOptions client, string path, HashSet<string> issuers, HashSet<string> clientIds, List<string> failures)
     {
         if (string.IsNullOrWhiteSpace(client.Issuer))
         {
@@ -60,6 +61,13 @@ internal sealed class EhrTrustOptionsValidator(IHostEnvironment? environment = n
         else if (!issuers.Add(client.Issuer))
         {
             failures.Add($"{path}:Issuer '{client.Issuer}' is registered more than once.");
+        }
+
+        // The client id names the client at the DTR token endpoint; two clients under one id would share a login.
+        var clientId = string.IsNullOrWhiteSpace(client.ClientId) ? client.Issuer : client.ClientId;
+        if (!string.IsNullOrWhiteSpace(clientId) && !clientIds.Add(clientId))
+        {
+            failures.Add($"{path}:ClientId '{clientId}' is already the client id of another client (ClientId defaults to the Issuer).");
         }
 
         var hasUrl = !string.IsNullOrWhiteSpace(client.JwksUrl);
