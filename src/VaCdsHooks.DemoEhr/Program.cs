@@ -7,7 +7,7 @@ using VaCdsHooks.DemoEhr;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-// Usage: dotnet run --project src/VaCdsHooks.DemoEhr -- [example.json] [--hook order-sign] [--service URL] [--no-prefetch]
+// Usage: dotnet run --project src/VaCdsHooks.DemoEhr -- [example.json] [--hook order-sign] [--service URL] [--no-prefetch] [--document]
 var arguments = DemoArguments.Parse(args);
 
 var repoRoot = DemoArguments.FindRepositoryRoot();
@@ -51,6 +51,7 @@ foreach (var card in answer.RootElement.GetProperty("cards").EnumerateArray())
     }
 }
 
+string? assertionToDocument = null;
 if (answer.RootElement.TryGetProperty("systemActions", out var actions))
 {
     foreach (var action in actions.EnumerateArray())
@@ -68,15 +69,34 @@ if (answer.RootElement.TryGetProperty("systemActions", out var actions))
             foreach (var part in parts.EnumerateArray())
             {
                 var value = part.EnumerateObject().First(p => p.Name.StartsWith("value", StringComparison.Ordinal)).Value;
+                if (part.GetProperty("url").GetString() == "coverage-assertion-id" && parts.EnumerateArray().Any(p => p.GetProperty("url").GetString() == "doc-needed"))
+                {
+                    assertionToDocument = value.GetString();
+                }
+
                 Console.WriteLine($"  {part.GetProperty("url").GetString(),-22} {(value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText())}");
             }
         }
     }
 }
 
+if (arguments.Document)
+{
+    if (assertionToDocument is null)
+    {
+        Console.WriteLine();
+        Console.WriteLine("--document: the payer asked for no documentation on this order.");
+        return 0;
+    }
+
+    var coverage = resources.OfType<Coverage>().First();
+    var key = new JsonWebKey(File.ReadAllText(keyPath));
+    return await new DemoDocumentation(http, arguments.Service.TrimEnd('/'), key, DemoToken.Issuer).RunAsync(assertionToDocument, coverage);
+}
+
 return 0;
 
-internal sealed record DemoArguments(string? Example, string Hook, string Service, bool NoPrefetch)
+internal sealed record DemoArguments(string? Example, string Hook, string Service, bool NoPrefetch, bool Document)
 {
     public static DemoArguments Parse(string[] args)
     {
@@ -84,6 +104,7 @@ internal sealed record DemoArguments(string? Example, string Hook, string Servic
         var hook = "order-sign";
         var service = "http://localhost:5080";
         var noPrefetch = false;
+        var document = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -91,11 +112,12 @@ internal sealed record DemoArguments(string? Example, string Hook, string Servic
                 case "--hook": hook = args[++i]; break;
                 case "--service": service = args[++i]; break;
                 case "--no-prefetch": noPrefetch = true; break;
+                case "--document": document = true; break;
                 default: example = args[i]; break;
             }
         }
 
-        return new DemoArguments(example, hook, service, noPrefetch);
+        return new DemoArguments(example, hook, service, noPrefetch, document);
     }
 
     public static string FindRepositoryRoot()
@@ -114,6 +136,8 @@ internal sealed record DemoArguments(string? Example, string Hook, string Servic
 
 internal static class DemoToken
 {
+    public const string Issuer = "https://demo-ehr.vacdshooks.invalid";
+
     /// <summary>A CDS Hooks client JWT signed with the published demo key (Development only).</summary>
     public static string Create(string privateJwksPath, string audience)
     {
@@ -121,7 +145,7 @@ internal static class DemoToken
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = "https://demo-ehr.vacdshooks.invalid",
+            Issuer = Issuer,
             Audience = audience,
             IssuedAt = now,
             NotBefore = now,

@@ -54,6 +54,7 @@ public static class VaCdsHooksComposition
 
         app.MapOpenApi();
         app.MapCdsServicesApi();
+        app.MapSmartBackendServices();
         app.MapDtrApi();
         app.MapReviewWorkspace();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

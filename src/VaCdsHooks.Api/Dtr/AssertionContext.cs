@@ -6,7 +6,8 @@ using VaCdsHooks.Storage;
 namespace VaCdsHooks.Api.Dtr;
 
 /// <summary>A stored coverage assertion with the chart and the order it was decided on.</summary>
-public sealed record AssertionContext(CoverageAssertion Assertion, PatientRecord Record, Resource Order);
+/// <param name="ClientIssuer">The EHR client whose hook call made the assertion; only it may document it.</param>
+public sealed record AssertionContext(CoverageAssertion Assertion, PatientRecord Record, Resource Order, string? ClientIssuer = null);
 
 /// <summary>Reads an assertion back as the domain knows it: the stored row, and the chart kept with its hook call.</summary>
 public sealed class AssertionContextLoader(ICoverageAssertionStore assertions, IHookExchangeLogReader exchanges)
@@ -30,7 +31,7 @@ public sealed class AssertionContextLoader(ICoverageAssertionStore assertions, I
         var patientId = stored.PatientReference.StartsWith("Patient/", StringComparison.Ordinal) ? stored.PatientReference["Patient/".Length..] : stored.PatientReference;
         var (record, orders) = StoredChart.Read(chart, patientId);
         var order = orders.FirstOrDefault(o => o.TypeName + "/" + o.Id == stored.OrderReference);
-        return order is null ? null : new AssertionContext(ToDomain(stored), record, order);
+        return order is null ? null : new AssertionContext(ToDomain(stored), record, order, stored.ClientIssuer);
     }
 
     public static CoverageAssertion ToDomain(CoverageAssertionRecord stored) => new(

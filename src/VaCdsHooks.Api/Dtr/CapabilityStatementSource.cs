@@ -26,7 +26,7 @@ public sealed class CapabilityStatementSource
                 + "Scopes: system/Questionnaire.rs, system/ValueSet.rs, system/Library.rs, system/QuestionnaireResponse.cu.",
         };
         var oauth = new Extension { Url = OAuthUris };
-        oauth.Extension.Add(new Extension("token", new FhirUri(baseUrl + "/auth/token")));
+        oauth.Extension.Add(new Extension("token", new FhirUri(baseUrl + SmartBackendDefaults.TokenPath)));
         security.Extension.Add(oauth);
 
         Statement = new CapabilityStatement

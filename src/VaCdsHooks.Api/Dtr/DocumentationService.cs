@@ -42,9 +42,9 @@ public sealed partial class DocumentationService(
     ILogger<DocumentationService> logger)
 {
     /// <summary><c>$questionnaire-package</c> for a coverage assertion (the CRD <c>coverage-assertion-id</c>).</summary>
-    public async Task<DtrResult> PackageAsync(string assertionId, CancellationToken cancellationToken)
+    public async Task<DtrResult> PackageAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken)
     {
-        var context = await contexts.LoadAsync(assertionId, cancellationToken);
+        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
         if (context is null)
         {
             return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound,
@@ -63,11 +63,28 @@ public sealed partial class DocumentationService(
     }
 
     /// <summary>The latest assertion for an order, for package requests that name the order instead of the context.</summary>
-    public async Task<string?> LatestAssertionForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken) =>
-        (await assertions.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken))?.AssertionId;
+    public async Task<string?> LatestAssertionForOrderAsync(string patientReference, string orderReference, string? callerIssuer, CancellationToken cancellationToken) =>
+        await assertions.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken) is { } latest && DtrAccess.Owns(callerIssuer, latest.ClientIssuer)
+            ? latest.AssertionId
+            : null;
+
+    /// <summary>The case status for the EHR, if the case belongs to the caller's assertions.</summary>
+    public async Task<PriorAuthCaseRecord?> CaseAsync(string? caseId, string? assertionId, string? callerIssuer, CancellationToken cancellationToken)
+    {
+        var found = caseId is not null ? await cases.FindAsync(caseId, cancellationToken)
+            : assertionId is not null ? await cases.FindByAssertionAsync(assertionId, cancellationToken)
+            : null;
+        if (found is null)
+        {
+            return null;
+        }
+
+        var assertion = await assertions.FindAsync(found.AssertionId, cancellationToken);
+        return DtrAccess.Owns(callerIssuer, assertion?.ClientIssuer) ? found : null;
+    }
 
     /// <summary><c>$next-question</c>: the response with the next unanswered items of its contained questionnaire.</summary>
-    public async Task<DtrResult> NextQuestionAsync(QuestionnaireResponse response, CancellationToken cancellationToken)
+    public async Task<DtrResult> NextQuestionAsync(QuestionnaireResponse response, string? callerIssuer, CancellationToken cancellationToken)
     {
         var contained = response.Contained.OfType<Questionnaire>().FirstOrDefault();
         var assertionId = contained?.Identifier.FirstOrDefault(i => i.System == DtrCodes.AssertionIdentifierSystem)?.Value;
@@ -77,7 +94,7 @@ public sealed partial class DocumentationService(
                 "The QuestionnaireResponse must contain the adaptive Questionnaire it answers (with its coverage-assertion identifier).", "QuestionnaireResponse.contained");
         }
 
-        var context = await contexts.LoadAsync(assertionId, cancellationToken);
+        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
         if (context is null)
         {
             return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' is known.");
@@ -99,16 +116,16 @@ public sealed partial class DocumentationService(
     /// Takes a completed response: validates it against the questionnaire of its assertion, stores it durably,
     /// and enqueues its processing. Resubmitting the same response returns the stored one.
     /// </summary>
-    public async Task<DtrResult> ReceiveAsync(QuestionnaireResponse response, string json, string clientId, CancellationToken cancellationToken)
+    public async Task<DtrResult> ReceiveAsync(QuestionnaireResponse response, string json, string clientId, string? callerIssuer, CancellationToken cancellationToken)
     {
-        var assertionId = await AssertionOfAsync(response, cancellationToken);
+        var assertionId = await AssertionOfAsync(response, callerIssuer, cancellationToken);
         if (assertionId is null)
         {
             return DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
                 "The QuestionnaireResponse does not answer a questionnaire this payer issued for a current coverage assertion (check 'questionnaire' and the qr-context order).", "QuestionnaireResponse.questionnaire");
         }
 
-        var context = await contexts.LoadAsync(assertionId, cancellationToken);
+        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
         if (context is null)
         {
             return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' that asked for documentation is known.");
@@ -170,7 +187,10 @@ public sealed partial class DocumentationService(
     /// The assertion a response answers: the contained adaptive questionnaire names it; otherwise the order in its
     /// qr-context leads to the latest assertion, whose tailored questionnaire must be the one answered.
     /// </summary>
-    private async Task<string?> AssertionOfAsync(QuestionnaireResponse response, CancellationToken cancellationToken)
+    private async Task<AssertionContext?> LoadOwnedAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken) =>
+        await contexts.LoadAsync(assertionId, cancellationToken) is { } context && DtrAccess.Owns(callerIssuer, context.ClientIssuer) ? context : null;
+
+    private async Task<string?> AssertionOfAsync(QuestionnaireResponse response, string? callerIssuer, CancellationToken cancellationToken)
     {
         var contained = response.Contained.OfType<Questionnaire>()
             .SelectMany(q => q.Identifier)
@@ -190,7 +210,7 @@ public sealed partial class DocumentationService(
         }
 
         var latest = await assertions.FindLatestForOrderAsync(patient, order, cancellationToken);
-        if (latest is null)
+        if (latest is null || !DtrAccess.Owns(callerIssuer, latest.ClientIssuer))
         {
             return null;
         }

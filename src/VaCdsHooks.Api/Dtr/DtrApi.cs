@@ -15,13 +15,17 @@ namespace VaCdsHooks.Api.Dtr;
 /// </summary>
 public static class DtrApi
 {
-    public static IEndpointRouteBuilder MapDtrApi(this IEndpointRouteBuilder app, Func<RouteGroupBuilder, string, RouteGroupBuilder>? protect = null)
+    /// <summary>DTR apps may run in a browser; they send bearer tokens, never cookies.</summary>
+    public const string DtrCorsPolicy = "dtr";
+
+    public static IEndpointRouteBuilder MapDtrApi(this IEndpointRouteBuilder app)
     {
-        protect ??= (group, _) => group;
+        static RouteGroupBuilder protect(RouteGroupBuilder group, string policy) => group.RequireAuthorization(policy).RequireCors(DtrCorsPolicy);
         var fhir = app.MapGroup("/fhir").WithTags("DTR");
 
         fhir.MapGet("/metadata", (CapabilityStatementSource capability) => new FhirResult(capability.Statement))
-            .WithSummary("CapabilityStatement of the DTR endpoint.");
+            .RequireCors(DtrCorsPolicy)
+            .WithSummary("CapabilityStatement of the DTR endpoint (no authentication).");
 
         var questionnaires = protect(fhir.MapGroup("/Questionnaire"), DtrAccess.ReadQuestionnaires);
         questionnaires.MapGet("/{id}", ReadQuestionnaire).WithSummary("Read the documentation Questionnaire.");
@@ -35,7 +39,7 @@ public static class DtrApi
         responses.MapPost("/", ReceiveAsync).DisableAntiforgery()
             .WithSummary("Submit a completed QuestionnaireResponse; stored at once (201) and processed in the background.");
 
-        var status = protect(fhir.MapGroup("/ClaimResponse"), DtrAccess.ReadQuestionnaires);
+        var status = protect(fhir.MapGroup("/ClaimResponse"), DtrAccess.AnyClient);
         status.MapGet("/{id}", ReadCaseStatusAsync).WithSummary("The prior-authorization status of a case.");
         status.MapGet("/", SearchCaseStatusAsync).WithSummary("The prior-authorization status by coverage-assertion-id (identifier).");
 
@@ -92,7 +96,7 @@ public static class DtrApi
             foreach (var order in orders)
             {
                 var patient = PatientOf(order);
-                if (patient is not null && await documentation.LatestAssertionForOrderAsync(patient, order.TypeName + "/" + order.Id, cancellationToken) is { } found)
+                if (patient is not null && await documentation.LatestAssertionForOrderAsync(patient, order.TypeName + "/" + order.Id, DtrAccess.Issuer(http), cancellationToken) is { } found)
                 {
                     context = found;
                     break;
@@ -107,7 +111,7 @@ public static class DtrApi
                 "Parameters.parameter.where(name='context')");
         }
 
-        var result = await documentation.PackageAsync(context, cancellationToken);
+        var result = await documentation.PackageAsync(context, DtrAccess.Issuer(http), cancellationToken);
         return new FhirResult(result.Resource, result.StatusCode);
     }
 
@@ -128,7 +132,7 @@ public static class DtrApi
                 "Send a Parameters with a 'questionnaire-response' (a QuestionnaireResponse with the Questionnaire contained).", "Parameters.parameter.where(name='questionnaire-response')");
         }
 
-        var result = await documentation.NextQuestionAsync(response, cancellationToken);
+        var result = await documentation.NextQuestionAsync(response, DtrAccess.Issuer(http), cancellationToken);
         return new FhirResult(result.Resource, result.StatusCode);
     }
 
@@ -151,18 +155,18 @@ public static class DtrApi
         }
 
         var client = DtrAccess.ClientId(http);
-        var result = await documentation.ReceiveAsync(response!, System.Text.Encoding.UTF8.GetString(body), client, cancellationToken);
+        var result = await documentation.ReceiveAsync(response!, System.Text.Encoding.UTF8.GetString(body), client, DtrAccess.Issuer(http), cancellationToken);
         return new FhirResult(result.Resource, result.StatusCode, result.Location);
     }
 
-    private static async Task<FhirResult> ReadCaseStatusAsync(string id, IPriorAuthCaseStore cases, CancellationToken cancellationToken) =>
-        await cases.FindAsync(id, cancellationToken) is { } found
+    private static async Task<FhirResult> ReadCaseStatusAsync(string id, HttpContext http, DocumentationService documentation, CancellationToken cancellationToken) =>
+        await documentation.CaseAsync(id, null, DtrAccess.Issuer(http), cancellationToken) is { } found
             ? new FhirResult(CaseStatusResource.From(found))
             : FhirResult.Outcome(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"ClaimResponse/{Short(id)} is not known.");
 
-    private static async Task<FhirResult> SearchCaseStatusAsync(HttpRequest request, IPriorAuthCaseStore cases, CancellationToken cancellationToken)
+    private static async Task<FhirResult> SearchCaseStatusAsync(HttpContext http, DocumentationService documentation, CancellationToken cancellationToken)
     {
-        var identifier = request.Query["identifier"].ToString();
+        var identifier = http.Request.Query["identifier"].ToString();
         var value = identifier.Contains('|', StringComparison.Ordinal) ? identifier[(identifier.LastIndexOf('|') + 1)..] : identifier;
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -170,7 +174,7 @@ public static class DtrApi
                 "Search by identifier (the coverage-assertion-id): ClaimResponse?identifier=...", "identifier");
         }
 
-        var found = await cases.FindByAssertionAsync(value, cancellationToken);
+        var found = await documentation.CaseAsync(null, value, DtrAccess.Issuer(http), cancellationToken);
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = found is null ? 0 : 1 };
         if (found is not null)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Trust;
 
 namespace VaCdsHooks.Api.Dtr;
 
@@ -28,6 +29,15 @@ public static class DtrComposition
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
         services.AddSingleton(provider => new DocumentationReevaluation(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<Coverage.IAssertionIdSource>()));
+
+        // DTR clients authenticate with SMART Backend Services (DTR spec-120); the EHR clients registered for hooks
+        // are the DTR clients, with the same keys.
+        services.AddSmartBackendServices(configuration);
+        services.AddCors(cors => cors.AddPolicy(DtrApi.DtrCorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .WithMethods("GET", "POST", "OPTIONS")
+            .WithHeaders("Authorization", "Content-Type", "Accept")
+            .WithExposedHeaders("Location")));
 
         services.AddSingleton<CapabilityStatementSource>();
         services.AddScoped<AssertionContextLoader>();

@@ -21,7 +21,7 @@ public sealed class DtrInputValidationTests(ApiFactory factory) : IClassFixture<
 
     private async Task<HttpResponseMessage> PostRawAsync(string path, string body)
     {
-        using var client = _dtr.Client();
+        using var client = await _dtr.ClientAsync();
         return await client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/fhir+json"));
     }
 
@@ -119,7 +119,7 @@ public sealed class DtrInputValidationTests(ApiFactory factory) : IClassFixture<
     [Fact]
     public async Task Status_search_without_identifier_is_400_and_unknown_case_is_404()
     {
-        using var client = _dtr.Client();
+        using var client = await _dtr.ClientAsync();
         using var search = await client.GetAsync("/fhir/ClaimResponse");
         await ProblemAsync(search, HttpStatusCode.BadRequest);
         using var read = await client.GetAsync("/fhir/ClaimResponse/unknown-case");

@@ -170,7 +170,7 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
     [Fact]
     public async Task Questionnaire_is_read_by_id_and_resolved_by_canonical_url()
     {
-        using var client = _dtr.Client();
+        using var client = await _dtr.ClientAsync();
         using var search = await client.GetAsync("/fhir/Questionnaire?url=" + Uri.EscapeDataString("http://vacdshooks.example.org/fhir/Questionnaire/vertebral-augmentation-documentation"));
         var bundle = await DtrFlow.ReadAsync<Bundle>(search);
         var master = Assert.IsType<Questionnaire>(Assert.Single(bundle.Entry).Resource);

@@ -79,8 +79,30 @@ public class ApiFactory : WebApplicationFactory<Program>
         return await client.SendAsync(request);
     }
 
-    /// <summary>An access token for the DTR endpoint, as a DTR client holds after SMART Backend Services.</summary>
-    public string? DtrAccessToken() => null;
+    /// <summary>
+    /// An access token for the DTR endpoint, obtained as a DTR client does: SMART Backend Services at the token
+    /// endpoint with a client assertion signed by the registered client's key.
+    /// </summary>
+    public async Task<string> DtrAccessTokenAsync(string scope = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu", EhrTokenFactory? keys = null)
+    {
+        using var client = CreateClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = scope,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = (keys ?? Tokens).CreateClientAssertion(PublicBaseUrl + "/auth/token"),
+        });
+        using var response = await client.PostAsync("/auth/token", form);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Token endpoint refused: {(int)response.StatusCode} {text}");
+        }
+
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("access_token").GetString()!;
+    }
 
     public T Service<T>()
         where T : notnull => Services.GetRequiredService<T>();

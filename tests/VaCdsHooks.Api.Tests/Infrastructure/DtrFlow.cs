@@ -44,12 +44,15 @@ public sealed class DtrFlow(ApiFactory factory)
         ["therapy.responding"] = new FhirBoolean(false),
     };
 
-    public HttpClient Client(string? token = null)
+    private string? _token;
+
+    /// <summary>A DTR client: FHIR JSON, with this flow's access token (or <paramref name="token"/>; "" for none).</summary>
+    public async Task<HttpClient> ClientAsync(string? token = null)
     {
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
-        var bearer = token ?? factory.DtrAccessToken();
-        if (bearer is not null)
+        var bearer = token ?? (_token ??= await factory.DtrAccessTokenAsync());
+        if (bearer.Length > 0)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         }
@@ -106,7 +109,7 @@ public sealed class DtrFlow(ApiFactory factory)
 
     public async Task<HttpResponseMessage> PostAsync(string path, Resource resource, string? token = null)
     {
-        using var client = Client(token);
+        using var client = await ClientAsync(token);
         return await client.PostAsync(path, Content(resource));
     }
 
@@ -203,7 +206,7 @@ public sealed class DtrFlow(ApiFactory factory)
 
     public async Task<ClaimResponse?> StatusAsync(string assertionId)
     {
-        using var client = Client();
+        using var client = await ClientAsync();
         using var response = await client.GetAsync("/fhir/ClaimResponse?identifier=" + Uri.EscapeDataString(assertionId));
         var bundle = await ReadAsync<Bundle>(response);
         return bundle.Entry.Select(e => e.Resource).OfType<ClaimResponse>().SingleOrDefault();
