@@ -1,3 +1,9 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using VaCdsHooks.Coverage.Documentation;
+using VaCdsHooks.Coverage.Policy;
+
 namespace VaCdsHooks.Api.Review;
 
 /// <summary>The payer review workspace: staff sign-in, queue, case pages, decisions and their JSON API.</summary>
@@ -7,8 +13,120 @@ public static class ReviewComposition
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
+
+        // Read now, not lazily: which schemes exist depends on it, and a half-configured provider must stop start-up.
+        var options = ReviewOptions.Load(configuration, environment.IsDevelopment());
+        services.AddSingleton(options);
+        services.AddStaffAuthentication(options);
+
+        services.AddRazorPages(pages =>
+        {
+            pages.Conventions.AuthorizeFolder("/Review", ReviewPolicies.ReadCases);
+
+            // Anonymous, but the staff scheme still runs, so the pages know who (if anyone) is signed in.
+            pages.Conventions.AllowAnonymousToPage("/Review/SignIn");
+            pages.Conventions.AllowAnonymousToPage("/Review/SignOut");
+            pages.Conventions.AllowAnonymousToPage("/Review/Denied");
+        });
+
+        // The DTR host registers these too; whichever comes first is used, the same way built.
+        services.TryAddSingleton(provider =>
+        {
+            var directory = configuration[PolicySettings.SectionName + ":FhirResourcesPath"] is { Length: > 0 } configured
+                ? Path.GetFullPath(configured, environment.ContentRootPath)
+                : Path.Combine(AppContext.BaseDirectory, "fhir-resources");
+            return DocumentationQuestionnaire.Load(directory, provider.GetRequiredService<CoveragePolicy>());
+        });
+        services.TryAddSingleton(provider => new DocumentationQuestionnaireBuilder(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
+        services.TryAddSingleton(provider => new QuestionnaireResponseReader(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
+
+        services.AddSingleton<PolicyWording>();
+        services.AddSingleton<CaseDocumentation>();
+        services.AddSingleton<DemoSignIn>();
+        services.AddScoped<ReviewService>();
+        services.AddHostedService<ReviewStartupReport>();
         return services;
     }
 
-    public static WebApplication MapReviewWorkspace(this WebApplication app) => app;
+    public static WebApplication MapReviewWorkspace(this WebApplication app)
+    {
+        // Patient data must not be cached or framed anywhere.
+        app.UseWhen(
+            http => http.Request.Path.StartsWithSegments("/review", StringComparison.OrdinalIgnoreCase)
+                    || http.Request.Path.StartsWithSegments(ReviewAuthentication.JobsPath, StringComparison.OrdinalIgnoreCase),
+            branch => branch.Use(async (http, next) =>
+            {
+                http.Response.OnStarting(() =>
+                {
+                    var headers = http.Response.Headers;
+                    headers.CacheControl = "no-store";
+                    headers.XContentTypeOptions = "nosniff";
+                    headers.XFrameOptions = "DENY";
+                    headers["Referrer-Policy"] = "no-referrer";
+                    return Task.CompletedTask;
+                });
+                await next(http);
+            }));
+
+        app.MapStaticAssets();
+        app.MapRazorPages();
+        app.MapReviewApi();
+
+        // Endpoint authorization decides who sees the dashboard; Hangfire's own filter (local requests only) is replaced by it.
+        app.MapHangfireDashboard(ReviewAuthentication.JobsPath, new DashboardOptions
+        {
+            Authorization = Array.Empty<IDashboardAuthorizationFilter>(),
+            AsyncAuthorization = Array.Empty<IDashboardAsyncAuthorizationFilter>(),
+            AppPath = "/review",
+            DashboardTitle = "VaCdsHooks background jobs",
+            DisplayStorageConnectionString = false,
+        }).RequireAuthorization(ReviewPolicies.Admin);
+
+        return app;
+    }
+}
+
+/// <summary>Says at start-up how staff sign in, so a workspace nobody can enter (or a demo left on) is noticed.</summary>
+internal sealed partial class ReviewStartupReport(ReviewOptions options, IHostEnvironment environment, ILogger<ReviewStartupReport> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var demo = options.DemoAccounts.IsActive(environment.IsDevelopment());
+        if (options.Oidc.IsConfigured)
+        {
+            LogOidc(logger, options.Oidc.Authority!);
+        }
+
+        if (demo && !environment.IsDevelopment())
+        {
+            LogDemoOutsideDevelopment(logger, environment.EnvironmentName, options.DemoAccounts.Users.Count);
+        }
+        else if (demo)
+        {
+            LogDemo(logger, options.DemoAccounts.Users.Count);
+        }
+
+        if (!demo && !options.Oidc.IsConfigured)
+        {
+            LogNoSignIn(logger);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Review workspace: staff sign in with OpenID Connect at {Authority}")]
+    private static partial void LogOidc(ILogger logger, string authority);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Review workspace: {Count} demo accounts (Development)")]
+    private static partial void LogDemo(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Review workspace: {Count} demo accounts are enabled in environment {Environment} by Review:DemoAccounts:Enabled=true")]
+    private static partial void LogDemoOutsideDevelopment(ILogger logger, string environment, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Review workspace: no staff sign-in is configured (Review:Oidc); the workspace refuses everyone")]
+    private static partial void LogNoSignIn(ILogger logger);
 }
