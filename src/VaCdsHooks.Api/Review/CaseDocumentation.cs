@@ -139,7 +139,8 @@ public sealed class CaseDocumentation(
             var flags = criterion.Flags.Concat(now.Flags ?? []).Distinct(StringComparer.Ordinal).ToList();
             var changedDecided = now.Status is not null && criterion.Status != "unknown" && now.Status != criterion.Status;
             var conflict = flags.Contains("conflict") || changedDecided;
-            if (conflict && reevaluated is null)
+            // The re-evaluation names its conflicts in sentences; when it named none (or did not run), say it here.
+            if (conflict && (reevaluated is null || reevaluated.Conflicts.Count == 0))
             {
                 conflicts.Add($"{wording.For(criterion.CriterionId).Display}: the chart showed {criterion.Status}" + (now.Status is null ? "; it is flagged as a conflict." : $"; with the answers it is {now.Status}."));
             }

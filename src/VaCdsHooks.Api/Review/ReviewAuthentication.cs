@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace VaCdsHooks.Api.Review;
@@ -28,20 +30,25 @@ public static class ReviewAuthentication
     /// <summary>Claim saying how the user signed in (<c>demo</c> or <c>oidc</c>), so sign-out can also end the provider session.</summary>
     public const string ViaClaim = "vacdshooks:via";
 
-    public static void AddStaffAuthentication(this IServiceCollection services, ReviewOptions options)
+    /// <summary>
+    /// Registers the schemes and policies. Options are read when first used, after start-up validation; the bearer
+    /// scheme is only forwarded to, and the OpenID Connect scheme only exists, when <c>Review:Oidc</c> is configured.
+    /// </summary>
+    public static void AddStaffAuthentication(this IServiceCollection services)
     {
-        var oidc = options.Oidc;
         var authentication = services.AddAuthentication();
 
         authentication.AddPolicyScheme(Scheme, "Payer staff", policy =>
         {
             policy.ForwardDefaultSelector = http =>
-                oidc.IsConfigured && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                && http.RequestServices.GetRequiredService<ReviewOptions>().Oidc.IsConfigured
                     ? BearerScheme
                     : CookieScheme;
         });
 
-        authentication.AddCookie(CookieScheme, cookie =>
+        authentication.AddCookie(CookieScheme);
+        services.AddOptions<CookieAuthenticationOptions>(CookieScheme).Configure<ReviewOptions>((cookie, options) =>
         {
             cookie.Cookie.Name = "vacdshooks.review";
             cookie.Cookie.HttpOnly = true;
@@ -61,68 +68,83 @@ public static class ReviewAuthentication
             };
         });
 
-        if (oidc.IsConfigured)
+        // The provider's scheme is added at start-up only when configured (see AddConfiguredSchemes): a remote scheme
+        // takes part in every request, and one without a provider would fail them all.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
+        services.TryAddTransient<OpenIdConnectHandler>();
+        services.AddWebEncoders();
+        services.AddOptions<OpenIdConnectOptions>(OidcScheme).Configure<ReviewOptions>((o, options) =>
         {
-            authentication.AddOpenIdConnect(OidcScheme, "Payer sign-in", o =>
+            var oidc = options.Oidc;
+            if (!oidc.IsConfigured)
             {
-                o.Authority = oidc.Authority;
-                o.ClientId = oidc.ClientId;
-                o.ClientSecret = oidc.ClientSecret;
-                o.ResponseType = OpenIdConnectResponseType.Code;
-                o.UsePkce = true;
-                o.SignInScheme = CookieScheme;
-                o.SignOutScheme = CookieScheme;
-                o.CallbackPath = oidc.CallbackPath;
-                o.SignedOutCallbackPath = oidc.SignedOutCallbackPath;
-                o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
-                o.MapInboundClaims = false;
-                o.SaveTokens = false;
-                o.GetClaimsFromUserInfoEndpoint = true;
-                o.Scope.Clear();
-                foreach (var scope in oidc.EffectiveScopes)
-                {
-                    o.Scope.Add(scope);
-                }
+                return;
+            }
 
-                o.Events = new OpenIdConnectEvents
-                {
-                    // After the user info is merged: keep only the claims the workspace uses, in our claim types.
-                    OnTicketReceived = context =>
-                    {
-                        context.Principal = StaffPrincipal(context.Principal!, oidc, CookieScheme, "oidc");
-                        return Task.CompletedTask;
-                    },
-                    OnRemoteFailure = context =>
-                    {
-                        context.HandleResponse();
-                        context.Response.Redirect(SignInPath + "?error=provider");
-                        return Task.CompletedTask;
-                    },
-                };
-            });
-
-            authentication.AddJwtBearer(BearerScheme, bearer =>
+            o.Authority = oidc.Authority;
+            o.ClientId = oidc.ClientId;
+            o.ClientSecret = oidc.ClientSecret;
+            o.ResponseType = OpenIdConnectResponseType.Code;
+            o.UsePkce = true;
+            o.SignInScheme = CookieScheme;
+            o.SignOutScheme = CookieScheme;
+            o.CallbackPath = oidc.CallbackPath;
+            o.SignedOutCallbackPath = oidc.SignedOutCallbackPath;
+            o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+            o.MapInboundClaims = false;
+            o.SaveTokens = false;
+            o.GetClaimsFromUserInfoEndpoint = true;
+            o.Scope.Clear();
+            foreach (var scope in oidc.EffectiveScopes)
             {
-                bearer.Authority = oidc.Authority;
-                bearer.Audience = oidc.EffectiveAudience;
-                bearer.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
-                bearer.MapInboundClaims = false;
-                bearer.IncludeErrorDetails = false;
-                bearer.Events = new JwtBearerEvents
-                {
-                    OnTokenValidated = context =>
-                    {
-                        context.Principal = StaffPrincipal(context.Principal!, oidc, BearerScheme, "bearer");
-                        if (!context.Principal.HasClaim(c => c.Type == StaffRoles.UserIdClaim))
-                        {
-                            context.Fail($"The token has no '{oidc.UserIdClaim}' claim to identify the caller.");
-                        }
+                o.Scope.Add(scope);
+            }
 
-                        return Task.CompletedTask;
-                    },
-                };
-            });
-        }
+            o.Events = new OpenIdConnectEvents
+            {
+                // After the user info is merged: keep only the claims the workspace uses, in our claim types.
+                OnTicketReceived = context =>
+                {
+                    context.Principal = StaffPrincipal(context.Principal!, oidc, CookieScheme, "oidc");
+                    return Task.CompletedTask;
+                },
+                OnRemoteFailure = context =>
+                {
+                    context.HandleResponse();
+                    context.Response.Redirect(SignInPath + "?error=provider");
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        authentication.AddJwtBearer(BearerScheme, _ => { });
+        services.AddOptions<JwtBearerOptions>(BearerScheme).Configure<ReviewOptions>((bearer, options) =>
+        {
+            var oidc = options.Oidc;
+            if (!oidc.IsConfigured)
+            {
+                return;
+            }
+
+            bearer.Authority = oidc.Authority;
+            bearer.Audience = oidc.EffectiveAudience;
+            bearer.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
+            bearer.MapInboundClaims = false;
+            bearer.IncludeErrorDetails = false;
+            bearer.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    context.Principal = StaffPrincipal(context.Principal!, oidc, BearerScheme, "bearer");
+                    if (!context.Principal.HasClaim(c => c.Type == StaffRoles.UserIdClaim))
+                    {
+                        context.Fail($"The token has no '{oidc.UserIdClaim}' claim to identify the caller.");
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(ReviewPolicies.ReadCases, policy => policy
@@ -137,6 +159,16 @@ public static class ReviewAuthentication
                 .AddAuthenticationSchemes(Scheme)
                 .RequireAuthenticatedUser()
                 .RequireClaim(StaffRoles.RoleClaim, StaffRoles.Admin));
+    }
+
+    /// <summary>Adds the OpenID Connect scheme when <c>Review:Oidc</c> is configured (options are validated by now).</summary>
+    public static void AddConfiguredSchemes(IServiceProvider services)
+    {
+        if (services.GetRequiredService<ReviewOptions>().Oidc.IsConfigured)
+        {
+            services.GetRequiredService<IAuthenticationSchemeProvider>()
+                .TryAddScheme(new AuthenticationScheme(OidcScheme, "Payer sign-in", typeof(OpenIdConnectHandler)));
+        }
     }
 
     /// <summary>The provider's principal reduced to our claims: user id, name, mapped roles.</summary>

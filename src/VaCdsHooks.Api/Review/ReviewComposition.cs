@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Coverage.Policy;
 
@@ -14,10 +15,11 @@ public static class ReviewComposition
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
 
-        // Read now, not lazily: which schemes exist depends on it, and a half-configured provider must stop start-up.
-        var options = ReviewOptions.Load(configuration, environment.IsDevelopment());
-        services.AddSingleton(options);
-        services.AddStaffAuthentication(options);
+        // Validated at start-up: a half-configured provider or a plain password stops the service, naming the key.
+        services.AddOptions<ReviewOptions>().Bind(configuration.GetSection(ReviewOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReviewOptions>, ReviewOptionsValidation>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<ReviewOptions>>().Value);
+        services.AddStaffAuthentication();
 
         services.AddRazorPages(pages =>
         {
@@ -52,6 +54,8 @@ public static class ReviewComposition
 
     public static WebApplication MapReviewWorkspace(this WebApplication app)
     {
+        ReviewAuthentication.AddConfiguredSchemes(app.Services);
+
         // Patient data must not be cached or framed anywhere.
         app.UseWhen(
             http => http.Request.Path.StartsWithSegments("/review", StringComparison.OrdinalIgnoreCase)
@@ -85,6 +89,16 @@ public static class ReviewComposition
         }).RequireAuthorization(ReviewPolicies.Admin);
 
         return app;
+    }
+}
+
+/// <summary>Start-up validation of <c>Review</c>, with the messages naming each key.</summary>
+internal sealed class ReviewOptionsValidation(IHostEnvironment environment) : IValidateOptions<ReviewOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReviewOptions options)
+    {
+        var errors = options.Validate(environment.IsDevelopment());
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
 

@@ -50,20 +50,6 @@ public sealed class ReviewOptions
 
         return errors;
     }
-
-    /// <summary>Binds and validates the section; a bad value stops start-up with every problem listed.</summary>
-    public static ReviewOptions Load(IConfiguration configuration, bool isDevelopment)
-    {
-        var options = new ReviewOptions();
-        configuration.GetSection(Section).Bind(options);
-        var errors = options.Validate(isDevelopment);
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(Section, typeof(ReviewOptions), errors);
-        }
-
-        return options;
-    }
 }
 
 /// <summary><c>Review:Oidc</c>: all of Authority, ClientId and ClientSecret, or none.</summary>

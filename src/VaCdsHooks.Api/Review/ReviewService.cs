@@ -159,6 +159,12 @@ public sealed partial class ReviewService(
             return new DecisionResult(null, DecisionRefusal.NotFound, $"There is no case '{caseId}'.");
         }
 
+        // A stale form is a conflict whatever else is wrong with it: the reviewer must see the case as it is now.
+        if (found.Version != request.ExpectedVersion)
+        {
+            return Stale(found, request.ExpectedVersion!.Value);
+        }
+
         var previous = await decisions.LatestForCaseAsync(found.CaseId, cancellationToken);
         var allowed = Allowed(actor.User, found, previous);
         var role = StaffRoles.DecidingRole(actor.User, kind);
@@ -177,11 +183,6 @@ public sealed partial class ReviewService(
         if (!IsAllowed(allowed, kind))
         {
             return new DecisionResult(null, DecisionRefusal.Forbidden, allowed.WhyNot ?? $"Your role may not {kind.ToCode()} this case.");
-        }
-
-        if (found.Version != request.ExpectedVersion)
-        {
-            return Stale(found, request.ExpectedVersion!.Value);
         }
 
         var now = time.GetUtcNow();
