@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hl7.Fhir.Model;
+using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Storage;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.CdsHooks;
 
 namespace VaCdsHooks.Api.CdsHooks;
 
 /// <summary>What a hook call produced: the response bytes and the assertions made.</summary>
-public sealed record HookOutcome(byte[] ResponseJson, IReadOnlyList<CoverageAssertion> Assertions);
+/// <param name="RecordBundle">The chart as a FHIR Bundle, when documentation was requested (see <see cref="Dtr.StoredChart"/>).</param>
+public sealed record HookOutcome(byte[] ResponseJson, IReadOnlyList<CoverageAssertion> Assertions, string? RecordBundle);
 
 /// <summary>
 /// Assemble the record, decide, answer. Anything the EHR could not give us becomes a sentence on a card,
@@ -17,17 +20,20 @@ public sealed record HookOutcome(byte[] ResponseJson, IReadOnlyList<CoverageAsse
 public sealed partial class HookProcessor(
     PatientRecordAssembler assembler,
     ICoverageAdvisor advisor,
+    IPriorAuthCaseStore cases,
     TimeProvider time,
     ILogger<HookProcessor> logger)
 {
     public async Task<HookOutcome> AnswerAsync(HookCall call, bool fhirServerAllowed, CancellationToken cancellationToken)
     {
         var assembled = await assembler.AssembleAsync(call, fhirServerAllowed, cancellationToken);
+        var inScope = assembled.Orders.Where(advisor.IsInScope).ToList();
+        var decisions = await PriorDecisionsAsync(call.PatientId, inScope, cancellationToken);
 
         CoverageAnswer answer;
         try
         {
-            answer = advisor.Advise(new CoverageRequest(call.Service.Hook, assembled.Record, assembled.Orders, time.GetUtcNow(), call.Options));
+            answer = advisor.Advise(new CoverageRequest(call.Service.Hook, assembled.Record, assembled.Orders, time.GetUtcNow(), call.Options, decisions));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -42,7 +48,36 @@ public sealed partial class HookProcessor(
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(answer.Response, CdsHooksJson.Options);
-        return new HookOutcome(json, answer.Assertions);
+        var chart = answer.Assertions.Any(a => a.DocNeeded is not null) ? StoredChart.Write(assembled.Record, inScope) : null;
+        return new HookOutcome(json, answer.Assertions, chart);
+    }
+
+    /// <summary>Decisions already made on these orders (approved or denied cases); one indexed lookup per in-scope order.</summary>
+    private async Task<IReadOnlyList<PriorDecision>> PriorDecisionsAsync(string patientId, List<Resource> orders, CancellationToken cancellationToken)
+    {
+        if (orders.Count == 0)
+        {
+            return [];
+        }
+
+        var decisions = new List<PriorDecision>();
+        foreach (var order in orders)
+        {
+            var orderReference = order.TypeName + "/" + order.Id;
+            var found = await cases.FindLatestForOrderAsync("Patient/" + patientId, orderReference, cancellationToken);
+            if (found is { Status: PriorAuthCaseStatus.Approved or PriorAuthCaseStatus.Denied })
+            {
+                decisions.Add(new PriorDecision(
+                    orderReference,
+                    found.Status == PriorAuthCaseStatus.Approved,
+                    found.PriorAuthNumber,
+                    found.PriorAuthExpiresOn,
+                    found.UpdatedAt,
+                    found.DeterminationSummary));
+            }
+        }
+
+        return decisions;
     }
 
     private static CrdCard TechnicalProblemCard() => InfoCard(

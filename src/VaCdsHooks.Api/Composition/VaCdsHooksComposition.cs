@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
+using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Api.Ehr;
 using VaCdsHooks.Api.Jobs;
 using VaCdsHooks.Api.Review;
@@ -33,6 +34,7 @@ public static class VaCdsHooksComposition
         services.AddVaCdsHooksStorage(configuration, builder.Environment.ContentRootPath);
         services.AddSingleton<HookRecorder>();
         services.AddBackgroundJobs(configuration);
+        services.AddDocumentationWorkflow(configuration, builder.Environment);
         services.AddReviewWorkspace(configuration, builder.Environment);
 
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
@@ -52,6 +54,7 @@ public static class VaCdsHooksComposition
 
         app.MapOpenApi();
         app.MapCdsServicesApi();
+        app.MapDtrApi();
         app.MapReviewWorkspace();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });

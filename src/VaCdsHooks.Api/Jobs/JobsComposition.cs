@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using VaCdsHooks.Storage;
 
 namespace VaCdsHooks.Api.Jobs;
@@ -21,31 +22,23 @@ public static class JobsComposition
 
     public static IServiceCollection AddBackgroundJobs(this IServiceCollection services, IConfiguration configuration)
     {
-        var storageProvider = configuration["Storage:Provider"];
-        var configured = configuration[Section + ":Storage"];
-        var kind = configured is { Length: > 0 }
-            ? Enum.Parse<JobStorageKind>(configured, ignoreCase: true)
-            : string.Equals(storageProvider, "Postgres", StringComparison.OrdinalIgnoreCase) ? JobStorageKind.Postgres : JobStorageKind.InMemory;
+        services.AddHangfire((provider, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
 
-        services.AddHangfire((provider, hangfire) =>
+        // Registered after AddHangfire so these win: this host's own storage, and a client bound to it rather than to
+        // Hangfire's process-wide JobStorage.Current; two hosts in one process must not enqueue into each other's.
+        // Configuration is read when the storage is first needed, so every configuration source (tests included) counts.
+        services.AddSingleton<JobStorage>(provider =>
         {
-            hangfire.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings();
-
-            if (kind == JobStorageKind.Postgres)
-            {
-                var connectionString = configuration[Section + ":ConnectionString"] is { Length: > 0 } jobs
-                    ? jobs
-                    : configuration.GetConnectionString("VaCdsHooks")
-                      ?? throw new InvalidOperationException("Jobs:Storage=Postgres needs ConnectionStrings:VaCdsHooks or Jobs:ConnectionString.");
-                hangfire.UsePostgreSqlStorage(options => options.UseNpgsqlConnection(connectionString));
-            }
-            else
-            {
-                hangfire.UseInMemoryStorage();
-            }
+            var settings = provider.GetRequiredService<IConfiguration>();
+            return KindOf(settings) == JobStorageKind.Postgres
+                ? new PostgreSqlStorage(new NpgsqlConnectionFactory(PostgresConnectionString(settings), new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions())
+                : new Hangfire.InMemory.InMemoryStorage();
         });
+        services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>()));
 
         services.AddHangfireServer(options =>
         {
@@ -55,4 +48,24 @@ public static class JobsComposition
 
         return services;
     }
+
+    /// <summary>Jobs:Storage when set; otherwise jobs live where the data lives (Storage:Provider).</summary>
+    public static JobStorageKind KindOf(IConfiguration configuration)
+    {
+        var configured = configuration[Section + ":Storage"];
+        if (configured is { Length: > 0 })
+        {
+            return Enum.TryParse<JobStorageKind>(configured, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+                ? kind
+                : throw new InvalidOperationException($"Jobs:Storage '{configured}' is not supported. Use 'InMemory' or 'Postgres'.");
+        }
+
+        return string.Equals(configuration["Storage:Provider"], "Postgres", StringComparison.OrdinalIgnoreCase) ? JobStorageKind.Postgres : JobStorageKind.InMemory;
+    }
+
+    private static string PostgresConnectionString(IConfiguration configuration) =>
+        configuration[Section + ":ConnectionString"] is { Length: > 0 } jobs
+            ? jobs
+            : configuration.GetConnectionString("VaCdsHooks")
+              ?? throw new InvalidOperationException("Jobs:Storage=Postgres needs ConnectionStrings:VaCdsHooks or Jobs:ConnectionString.");
 }

@@ -38,6 +38,7 @@ public sealed partial class HookRecorder(
             PatientId = call.PatientId,
             RequestBody = Encoding.UTF8.GetString(requestBody),
             ResponseBody = Encoding.UTF8.GetString(outcome.ResponseJson),
+            RecordBundle = outcome.RecordBundle,
             HttpStatus = StatusCodes.Status200OK,
             DurationMs = elapsed.TotalMilliseconds,
         };
@@ -103,6 +104,7 @@ public sealed partial class HookRecorder(
             Status = c.Status,
             Explanation = c.Explanation,
             EvidenceReferences = c.EvidenceReferences,
+            Flags = c.Flags,
         }).ToList(),
     };
 

@@ -82,6 +82,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         return await client.SendAsync(request);
     }
 
+    /// <summary>An access token for the DTR endpoint, as a DTR client holds after SMART Backend Services.</summary>
+    public string? DtrAccessToken() => null;
+
     public T Service<T>()
         where T : notnull => Services.GetRequiredService<T>();
 

@@ -1,0 +1,242 @@
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.Options;
+using VaCdsHooks.Api.CdsHooks;
+using VaCdsHooks.Coverage.Documentation;
+using VaCdsHooks.Storage;
+
+namespace VaCdsHooks.Api.Dtr;
+
+/// <summary>
+/// The payer's DTR FHIR endpoint (one base for every DTR call): CapabilityStatement, the documentation
+/// Questionnaire, <c>$questionnaire-package</c>, <c>$next-question</c>, QuestionnaireResponse intake and the
+/// prior-authorization status of a case (ClaimResponse). Errors are OperationOutcomes.
+/// </summary>
+public static class DtrApi
+{
+    public static IEndpointRouteBuilder MapDtrApi(this IEndpointRouteBuilder app, Func<RouteGroupBuilder, string, RouteGroupBuilder>? protect = null)
+    {
+        protect ??= (group, _) => group;
+        var fhir = app.MapGroup("/fhir").WithTags("DTR");
+
+        fhir.MapGet("/metadata", (CapabilityStatementSource capability) => new FhirResult(capability.Statement))
+            .WithSummary("CapabilityStatement of the DTR endpoint.");
+
+        var questionnaires = protect(fhir.MapGroup("/Questionnaire"), DtrAccess.ReadQuestionnaires);
+        questionnaires.MapGet("/{id}", ReadQuestionnaire).WithSummary("Read the documentation Questionnaire.");
+        questionnaires.MapGet("/", SearchQuestionnaires).WithSummary("Resolve the documentation Questionnaire by canonical url.");
+        questionnaires.MapPost("/$questionnaire-package", PackageAsync).DisableAntiforgery()
+            .WithSummary("DTR $questionnaire-package: the Questionnaire tailored to a coverage assertion, its ValueSets and a pre-filled draft QuestionnaireResponse.");
+        questionnaires.MapPost("/$next-question", NextQuestionAsync).DisableAntiforgery()
+            .WithSummary("SDC $next-question for the adaptive form.");
+
+        var responses = protect(fhir.MapGroup("/QuestionnaireResponse"), DtrAccess.WriteQuestionnaireResponses);
+        responses.MapPost("/", ReceiveAsync).DisableAntiforgery()
+            .WithSummary("Submit a completed QuestionnaireResponse; stored at once (201) and processed in the background.");
+
+        var status = protect(fhir.MapGroup("/ClaimResponse"), DtrAccess.ReadQuestionnaires);
+        status.MapGet("/{id}", ReadCaseStatusAsync).WithSummary("The prior-authorization status of a case.");
+        status.MapGet("/", SearchCaseStatusAsync).WithSummary("The prior-authorization status by coverage-assertion-id (identifier).");
+
+        return app;
+    }
+
+    private static FhirResult ReadQuestionnaire(string id, DocumentationQuestionnaire master) =>
+        id == master.Questionnaire.Id
+            ? new FhirResult(master.Questionnaire)
+            : FhirResult.Outcome(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound,
+                $"Questionnaire/{Short(id)} is not known. Questionnaires tailored to a coverage assertion come in the $questionnaire-package.");
+
+    private static FhirResult SearchQuestionnaires(HttpRequest request, DocumentationQuestionnaire master)
+    {
+        var url = request.Query["url"].ToString();
+        var (canonical, version) = url.Split('|') is [var u, var v] ? (u, v) : (url, null);
+        var matches = string.IsNullOrEmpty(url) || (canonical == master.Url && (version is null || version == master.Version));
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches ? 1 : 0 };
+        if (matches)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = master.Questionnaire, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+        }
+
+        return new FhirResult(bundle);
+    }
+
+    private static async Task<FhirResult> PackageAsync(HttpContext http, DocumentationService documentation, IOptions<CdsServicesOptions> limits, CancellationToken cancellationToken)
+    {
+        var (parameters, problem) = await ReadAsync<Parameters>(http, limits.Value.MaxRequestBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var coverage = parameters!.Parameter.Where(p => p.Name == "coverage").Select(p => p.Resource).ToList();
+        if (coverage.Count == 0 || coverage.Any(c => c is not Hl7.Fhir.Model.Coverage))
+        {
+            return FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required,
+                "The 'coverage' parameter (a Coverage resource) is required.", "Parameters.parameter.where(name='coverage')");
+        }
+
+        var context = parameters.Parameter.FirstOrDefault(p => p.Name == "context")?.Value?.ToString();
+        var orders = parameters.Parameter.Where(p => p.Name == "order").Select(p => p.Resource).OfType<Resource>().ToList();
+        var canonicals = parameters.Parameter.Where(p => p.Name == "questionnaire").ToList();
+        if (context is null && orders.Count == 0 && canonicals.Count == 0)
+        {
+            // dtr-1: at least one of order, questionnaire, context.
+            return FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required,
+                "Send at least one of 'order', 'questionnaire' or 'context' (dtr-1).", "Parameters");
+        }
+
+        if (context is null)
+        {
+            foreach (var order in orders)
+            {
+                var patient = PatientOf(order);
+                if (patient is not null && await documentation.LatestAssertionForOrderAsync(patient, order.TypeName + "/" + order.Id, cancellationToken) is { } found)
+                {
+                    context = found;
+                    break;
+                }
+            }
+        }
+
+        if (context is null)
+        {
+            return FhirResult.Outcome(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
+                "No coverage assertion that asked for documentation matches this request. Send the coverage-assertion-id from the CRD response as 'context' (questionnaires here are tailored to what each assertion left unknown).",
+                "Parameters.parameter.where(name='context')");
+        }
+
+        var result = await documentation.PackageAsync(context, cancellationToken);
+        return new FhirResult(result.Resource, result.StatusCode);
+    }
+
+    private static async Task<FhirResult> NextQuestionAsync(HttpContext http, DocumentationService documentation, IOptions<CdsServicesOptions> limits, CancellationToken cancellationToken)
+    {
+        var (resource, problem) = await ReadAsync<Resource>(http, limits.Value.MaxRequestBodyBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        // The operation's input parameter 'questionnaire-response'; a bare QuestionnaireResponse is accepted too.
+        var response = resource as QuestionnaireResponse
+            ?? (resource as Parameters)?.Parameter.FirstOrDefault(p => p.Name == "questionnaire-response")?.Resource as QuestionnaireResponse;
+        if (response is null)
+        {
+            return FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required,
+                "Send a Parameters with a 'questionnaire-response' (a QuestionnaireResponse with the Questionnaire contained).", "Parameters.parameter.where(name='questionnaire-response')");
+        }
+
+        var result = await documentation.NextQuestionAsync(response, cancellationToken);
+        return new FhirResult(result.Resource, result.StatusCode);
+    }
+
+    private static async Task<FhirResult> ReceiveAsync(HttpContext http, DocumentationService documentation, IOptions<CdsServicesOptions> limits, CancellationToken cancellationToken)
+    {
+        byte[] body;
+        try
+        {
+            body = await RequestBody.ReadAsync(http.Request, limits.Value.MaxRequestBodyBytes, cancellationToken);
+        }
+        catch (RequestBodyTooLargeException ex)
+        {
+            return FhirResult.Outcome(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong, ex.Message);
+        }
+
+        var (response, problem) = Parse<QuestionnaireResponse>(body);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var client = DtrAccess.ClientId(http);
+        var result = await documentation.ReceiveAsync(response!, System.Text.Encoding.UTF8.GetString(body), client, cancellationToken);
+        return new FhirResult(result.Resource, result.StatusCode, result.Location);
+    }
+
+    private static async Task<FhirResult> ReadCaseStatusAsync(string id, IPriorAuthCaseStore cases, CancellationToken cancellationToken) =>
+        await cases.FindAsync(id, cancellationToken) is { } found
+            ? new FhirResult(CaseStatusResource.From(found))
+            : FhirResult.Outcome(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"ClaimResponse/{Short(id)} is not known.");
+
+    private static async Task<FhirResult> SearchCaseStatusAsync(HttpRequest request, IPriorAuthCaseStore cases, CancellationToken cancellationToken)
+    {
+        var identifier = request.Query["identifier"].ToString();
+        var value = identifier.Contains('|', StringComparison.Ordinal) ? identifier[(identifier.LastIndexOf('|') + 1)..] : identifier;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Required,
+                "Search by identifier (the coverage-assertion-id): ClaimResponse?identifier=...", "identifier");
+        }
+
+        var found = await cases.FindByAssertionAsync(value, cancellationToken);
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = found is null ? 0 : 1 };
+        if (found is not null)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = CaseStatusResource.From(found), Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+        }
+
+        return new FhirResult(bundle);
+    }
+
+    private static async Task<(T? Resource, FhirResult? Problem)> ReadAsync<T>(HttpContext http, long limit, CancellationToken cancellationToken)
+        where T : Resource
+    {
+        try
+        {
+            return Parse<T>(await RequestBody.ReadAsync(http.Request, limit, cancellationToken));
+        }
+        catch (RequestBodyTooLargeException ex)
+        {
+            return (null, FhirResult.Outcome(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong, ex.Message));
+        }
+    }
+
+    /// <summary>Strict FHIR parsing; a failure names what is wrong.</summary>
+    private static (T? Resource, FhirResult? Problem) Parse<T>(byte[] body)
+        where T : Resource
+    {
+        try
+        {
+            var resource = JsonSerializer.Deserialize<Resource>(body, FhirResult.Json);
+            return resource is T typed
+                ? (typed, null)
+                : (null, FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, $"Expected a {typeof(T).Name} resource, got {resource?.TypeName ?? "nothing"}."));
+        }
+        catch (DeserializationFailedException ex)
+        {
+            var outcome = new OperationOutcome();
+            foreach (var issue in ex.Exceptions.Take(20))
+            {
+                outcome.Issue.Add(new OperationOutcome.IssueComponent
+                {
+                    Severity = OperationOutcome.IssueSeverity.Error,
+                    Code = OperationOutcome.IssueType.Structure,
+                    Diagnostics = issue.Message,
+                    Expression = (issue as Hl7.Fhir.Utility.ExtendedCodedException)?.InstancePath is { } path ? [path] : [],
+                });
+            }
+
+            return (null, new FhirResult(outcome, StatusCodes.Status400BadRequest));
+        }
+        catch (JsonException ex)
+        {
+            return (null, FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Structure, "The body is not valid JSON: " + ex.Message.Split('\n')[0]));
+        }
+    }
+
+    /// <summary>The patient an order is for (the request kinds CRD hooks carry).</summary>
+    private static string? PatientOf(Resource order) => order switch
+    {
+        ServiceRequest r => r.Subject?.Reference,
+        DeviceRequest r => r.Subject?.Reference,
+        MedicationRequest r => r.Subject?.Reference,
+        NutritionOrder r => r.Patient?.Reference,
+        VisionPrescription r => r.Patient?.Reference,
+        CommunicationRequest r => r.Subject?.Reference,
+        _ => null,
+    };
+
+    private static string Short(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using VaCdsHooks.Coverage.Documentation;
+using VaCdsHooks.Coverage.Policy;
+
+namespace VaCdsHooks.Api.Dtr;
+
+/// <summary>The DTR payer endpoint: questionnaire, package, response intake and its background job.</summary>
+public static class DtrComposition
+{
+    public static IServiceCollection AddDocumentationWorkflow(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddOptions<DocumentationSettings>().Bind(configuration.GetSection(DocumentationSettings.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DocumentationSettings>, DocumentationSettingsValidation>();
+        services.AddOptions<DtrWorkflowOptions>().Bind(configuration.GetSection(DtrWorkflowOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(provider =>
+        {
+            var directory = configuration[PolicySettings.SectionName + ":FhirResourcesPath"] is { Length: > 0 } configured
+                ? Path.GetFullPath(configured, environment.ContentRootPath)
+                : Path.Combine(AppContext.BaseDirectory, "fhir-resources");
+            return DocumentationQuestionnaire.Load(directory, provider.GetRequiredService<CoveragePolicy>());
+        });
+        services.AddSingleton(provider => new DocumentationQuestionnaireBuilder(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
+        services.AddSingleton(provider => new QuestionnairePackageBuilder(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<IOptions<DocumentationSettings>>().Value));
+        services.AddSingleton(provider => new QuestionnaireResponseReader(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
+        services.AddSingleton(provider => new DocumentationReevaluation(
+            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<Coverage.IAssertionIdSource>()));
+
+        services.AddSingleton<CapabilityStatementSource>();
+        services.AddScoped<AssertionContextLoader>();
+        services.AddScoped<DocumentationService>();
+        services.AddScoped<DocumentationJob>();
+        services.AddHostedService<DocumentationJobRecovery>();
+        return services;
+    }
+}
+
+/// <summary>Start-up validation of the documentation settings, with the domain's own messages.</summary>
+internal sealed class DocumentationSettingsValidation : IValidateOptions<DocumentationSettings>
+{
+    public ValidateOptionsResult Validate(string? name, DocumentationSettings options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
