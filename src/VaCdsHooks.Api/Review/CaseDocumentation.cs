@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Coverage.Policy;
@@ -32,7 +33,7 @@ public sealed class CaseDocumentation(
     // The re-evaluation here only explains; it must not issue prior-authorization numbers.
     private readonly DocumentationReevaluation _reevaluation = new(policy, new NoNumbers());
 
-    /// <summary>Reads the stored chart Bundle (null when it is absent or unreadable).</summary>
+    /// <summary>Reads the stored chart Bundle (null when it is absent or unreadable), as the documentation job does.</summary>
     public static CaseChart? ReadChart(string? bundleJson, string patientReference, string orderReference)
     {
         if (string.IsNullOrEmpty(bundleJson))
@@ -40,50 +41,19 @@ public sealed class CaseDocumentation(
             return null;
         }
 
-        Bundle? bundle;
         try
         {
-            bundle = JsonSerializer.Deserialize<Bundle>(bundleJson, FhirJson);
+            var patientId = patientReference.StartsWith("Patient/", StringComparison.Ordinal) ? patientReference["Patient/".Length..] : patientReference;
+            var (record, orders) = StoredChart.Read(bundleJson, patientId);
+            return new CaseChart(record, orders.FirstOrDefault(o => o.TypeName + "/" + o.Id == orderReference), record.Patient);
         }
-        catch (Exception ex) when (ex is JsonException or DeserializationFailedException)
+        catch (Exception ex) when (ex is JsonException or DeserializationFailedException or InvalidOperationException)
         {
             return null;
         }
-
-        if (bundle is null)
-        {
-            return null;
-        }
-
-        var patientId = patientReference.StartsWith("Patient/", StringComparison.Ordinal) ? patientReference["Patient/".Length..] : patientReference;
-        var resources = bundle.Entry.Select(e => e.Resource).OfType<Resource>().ToList();
-        var gaps = resources.OfType<OperationOutcome>().SelectMany(o => o.Issue)
-            .Select(i => new RecordGap(i.Expression.FirstOrDefault() ?? "", i.Details?.Text ?? "", i.Diagnostics ?? ""))
-            .ToList();
-        var record = PatientRecord.Assemble(patientId, resources, gaps);
-        var order = resources.FirstOrDefault(r => r.TypeName + "/" + r.Id == orderReference);
-        return new CaseChart(record, order, record.Patient);
     }
 
-    public static CoverageAssertion ToDomain(CoverageAssertionRecord stored) => new(
-        stored.AssertionId,
-        stored.CreatedAt,
-        stored.PatientReference,
-        stored.OrderReference,
-        stored.CoverageReference,
-        stored.PolicyVersion,
-        stored.Covered,
-        stored.PaNeeded,
-        stored.DocNeeded,
-        stored.SatisfiedPaId,
-        stored.QuestionnaireCanonical,
-        stored.EvidenceHash,
-        stored.Criteria.Select(c => new StoredCriterionResult(
-            c.CriterionId,
-            c.Kind == CriterionKind.Exclusion ? "exclusion" : "inclusion",
-            c.Status,
-            c.Explanation ?? "",
-            c.EvidenceReferences) { Flags = c.Flags }).ToList());
+    public static CoverageAssertion ToDomain(CoverageAssertionRecord stored) => AssertionContextLoader.ToDomain(stored);
 
     /// <summary>The responses with their answers labelled, oldest first.</summary>
     public IReadOnlyList<ResponseView> Responses(IReadOnlyList<QuestionnaireResponseRecord> responses, CoverageAssertionRecord? assertion, CaseChart? chart)

@@ -1,9 +1,6 @@
 using Hangfire;
 using Hangfire.Dashboard;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using VaCdsHooks.Coverage.Documentation;
-using VaCdsHooks.Coverage.Policy;
 
 namespace VaCdsHooks.Api.Review;
 
@@ -31,19 +28,7 @@ public static class ReviewComposition
             pages.Conventions.AllowAnonymousToPage("/Review/Denied");
         });
 
-        // The DTR host registers these too; whichever comes first is used, the same way built.
-        services.TryAddSingleton(provider =>
-        {
-            var directory = configuration[PolicySettings.SectionName + ":FhirResourcesPath"] is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, environment.ContentRootPath)
-                : Path.Combine(AppContext.BaseDirectory, "fhir-resources");
-            return DocumentationQuestionnaire.Load(directory, provider.GetRequiredService<CoveragePolicy>());
-        });
-        services.TryAddSingleton(provider => new DocumentationQuestionnaireBuilder(
-            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
-        services.TryAddSingleton(provider => new QuestionnaireResponseReader(
-            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
-
+        // DocumentationQuestionnaire, its builder and the response reader come from the DTR host (AddDocumentationWorkflow).
         services.AddSingleton<PolicyWording>();
         services.AddSingleton<CaseDocumentation>();
         services.AddSingleton<DemoSignIn>();
