@@ -42,9 +42,12 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Extra configuration a test class needs (e.g. a short fetch budget).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>The host environment; Development also loads appsettings.Development.json.</summary>
+    protected virtual string EnvironmentName => "Testing";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.ConfigureAppConfiguration((_, configuration) =>
         {
             var settings = new Dictionary<string, string?>
