@@ -24,6 +24,8 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
 
     private readonly HttpClient _http = new() { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
 
+    private string? _accessToken;
+
     public string OrderId { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..12];
 
     private IReadOnlyList<Resource> Chart() =>
@@ -60,19 +62,14 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
 
     /// <summary>
     /// Fetches the package, answers it, submits. The answers document everything but say the pain is 0/10 while the
-    /// chart measured it: a conflict the machine leaves to a reviewer. Returns false when the DTR endpoint refuses
-    /// the unauthenticated app (once SMART backend tokens are required).
+    /// chart measured it: a conflict the machine leaves to a reviewer.
     /// </summary>
-    public async Task<bool> SubmitConflictingAnswersAsync(string assertionId)
+    public async System.Threading.Tasks.Task SubmitConflictingAnswersAsync(string assertionId)
     {
         var parameters = new Parameters();
         parameters.Add("coverage", Chart().OfType<Hl7.Fhir.Model.Coverage>().Single());
         parameters.Add("context", new FhirString(assertionId));
         using var packageResponse = await PostFhirAsync("/fhir/Questionnaire/$questionnaire-package", parameters);
-        if (packageResponse.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-        {
-            return false;
-        }
 
         var output = await ReadAsync<Parameters>(packageResponse, HttpStatusCode.OK);
         var bundle = Assert.IsType<Bundle>(Assert.Single(output.Parameter, p => p.Name == DtrCodes.PackageBundleParameter).Resource);
@@ -97,7 +94,28 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         };
         using var submitted = await PostFhirAsync("/fhir/QuestionnaireResponse", Complete(questionnaire, draft, answers));
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
-        return true;
+    }
+
+    /// <summary>SMART Backend Services, as the DTR app authenticates: a client assertion signed with the EHR's key.</summary>
+    private async Task<string> AccessTokenAsync()
+    {
+        if (_accessToken is not null)
+        {
+            return _accessToken;
+        }
+
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu",
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = service.Tokens.CreateClientAssertion(service.BaseUrl + "/auth/token"),
+        });
+        using var response = await _http.PostAsync("/auth/token", form);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var document = JsonDocument.Parse(text);
+        return _accessToken = document.RootElement.GetProperty("access_token").GetString()!;
     }
 
     /// <summary>The EHR's status query: the case status code and the prior-auth number, once the job has decided.</summary>
@@ -108,6 +126,7 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/fhir/ClaimResponse?identifier=" + Uri.EscapeDataString(assertionId));
             request.Headers.Accept.ParseAdd("application/fhir+json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AccessTokenAsync());
             using var response = await _http.SendAsync(request);
             var bundle = await ReadAsync<Bundle>(response, HttpStatusCode.OK);
             var status = bundle.Entry.Select(e => e.Resource).OfType<ClaimResponse>().SingleOrDefault();
@@ -135,6 +154,7 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
             Content = new StringContent(JsonSerializer.Serialize(resource, resource.GetType(), Json), Encoding.UTF8, "application/fhir+json"),
         };
         request.Headers.Accept.ParseAdd("application/fhir+json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await AccessTokenAsync());
         return await _http.SendAsync(request);
     }
 

@@ -59,20 +59,10 @@ public sealed class ReviewInBrowserTests(ITestOutputHelper output) : IAsyncLifet
         // The provider's side, over HTTP: order-sign, package, conflicting answers, the job sends the case to review.
         using var provider = new EhrAndDtrApp(service);
         var assertionId = await provider.SignOrderAsync();
-        string caseId;
-        if (await provider.SubmitConflictingAnswersAsync(assertionId))
-        {
-            var (id, status, _) = await provider.StatusAsync(assertionId, waitForDecision: true);
-            Assert.Equal("pending-review", status);
-            caseId = id!;
-            output.WriteLine($"Case {caseId} reached pending-review through order-sign, $questionnaire-package, QuestionnaireResponse and the documentation job.");
-        }
-        else
-        {
-            // The DTR endpoint wants an app token this test cannot get: the case is put in the stores instead.
-            caseId = (await ReviewCases.SeedPendingReviewAsync(service.Services, questionnaireResponseJson: ReviewCases.SampleResponse)).CaseId;
-            output.WriteLine($"DTR endpoint refused the unauthenticated app; case {caseId} was seeded through the stores.");
-        }
+        await provider.SubmitConflictingAnswersAsync(assertionId);
+        var (caseId, pendingStatus, _) = await provider.StatusAsync(assertionId, waitForDecision: true);
+        Assert.Equal("pending-review", pendingStatus);
+        output.WriteLine($"Case {caseId} reached pending-review through order-sign, $questionnaire-package, QuestionnaireResponse and the documentation job.");
 
         var page = await _browser!.NewPageAsync(new BrowserNewPageOptions { BaseURL = service.BaseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
 
