@@ -66,15 +66,29 @@ public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKe
             foreach (var item in group.Item)
             {
                 var prefilled = section?.Item.FirstOrDefault(i => i.LinkId == item.LinkId);
-                if (prefilled is not null)
+                var known = SurgeonAnswers.TryGetValue(item.LinkId!, out var value);
+                if (prefilled is not null && (!known || prefilled.Answer.FirstOrDefault()?.Value?.IsExactly(value) == true))
                 {
                     Console.WriteLine($"  pre-filled  {item.Text}: {Show(prefilled.Answer.FirstOrDefault()?.Value)}");
                     continue;
                 }
 
-                if (!SurgeonAnswers.TryGetValue(item.LinkId!, out var value))
+                if (!known)
                 {
                     Console.WriteLine($"  left open   {item.Text}");
+                    continue;
+                }
+
+                if (prefilled is not null)
+                {
+                    // The surgeon knows better than the chart the payer saw (e.g. an MRI done elsewhere): an override.
+                    var overridden = new QuestionnaireResponse.AnswerComponent { Value = value };
+                    var overrideOrigin = new Extension { Url = InformationOrigin };
+                    overrideOrigin.Extension.Add(new Extension("source", new Code("override")));
+                    overrideOrigin.Extension.Add(new Extension("author", new ResourceReference("Practitioner/demo-surgeon")));
+                    overridden.Extension.Add(overrideOrigin);
+                    Console.WriteLine($"  changed     {item.Text}: {Show(prefilled.Answer.FirstOrDefault()?.Value)} -> {Show(value)}");
+                    prefilled.Answer = [overridden];
                     continue;
                 }
 
@@ -195,6 +209,7 @@ public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKe
     private static string Show(DataType? value) => value switch
     {
         Coding coding => coding.Display ?? coding.Code ?? "",
+        FhirBoolean flag => flag.Value == true ? "yes" : "no",
         null => "",
         _ => value.ToString() ?? "",
     };
