@@ -19,7 +19,6 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
 {
     private const string Service = "vertebral-augmentation-order-sign";
     private const string CoverageInformationUrl = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
-    private const string Surgeon = "Practitioner/surgeon";
     private static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir();
 
     private readonly HttpClient _http = new() { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -92,7 +91,7 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
             ["therapy.failed"] = new FhirBoolean(true),
             ["therapy.responding"] = new FhirBoolean(false),
         };
-        using var submitted = await PostFhirAsync("/fhir/QuestionnaireResponse", Complete(questionnaire, draft, answers));
+        using var submitted = await PostFhirAsync("/fhir/QuestionnaireResponse", VaCdsHooks.Testing.SurgeonAnswers.Complete(questionnaire, draft, answers, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
     }
 
@@ -166,41 +165,4 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         return Assert.IsType<T>(JsonSerializer.Deserialize<Resource>(text, Json), exactMatch: false);
     }
 
-    /// <summary>The draft with the surgeon's answers: pre-filled answers kept, named ones typed (or overriding).</summary>
-    private static QuestionnaireResponse Complete(Questionnaire questionnaire, QuestionnaireResponse draft, IReadOnlyDictionary<string, DataType> values)
-    {
-        var response = (QuestionnaireResponse)draft.DeepCopy();
-        response.Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed;
-        response.Author = new ResourceReference(Surgeon);
-        response.Authored = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var group in questionnaire.Item)
-        {
-            var section = response.Item.FirstOrDefault(i => i.LinkId == group.LinkId);
-            foreach (var item in group.Item.Where(i => values.ContainsKey(i.LinkId!)))
-            {
-                if (section is null)
-                {
-                    section = new QuestionnaireResponse.ItemComponent { LinkId = group.LinkId, Text = group.Text };
-                    response.Item.Add(section);
-                }
-
-                var existing = section.Item.FirstOrDefault(i => i.LinkId == item.LinkId);
-                var answer = new QuestionnaireResponse.AnswerComponent { Value = values[item.LinkId!] };
-                var origin = new Extension { Url = DtrCodes.InformationOriginUrl };
-                origin.Extension.Add(new Extension("source", new Code(existing is null ? "manual" : "override")));
-                origin.Extension.Add(new Extension("author", new ResourceReference(Surgeon)));
-                answer.Extension.Add(origin);
-                if (existing is null)
-                {
-                    section.Item.Add(new QuestionnaireResponse.ItemComponent { LinkId = item.LinkId, Text = item.Text, Answer = [answer] });
-                }
-                else
-                {
-                    existing.Answer = [answer];
-                }
-            }
-        }
-
-        return response;
-    }
 }

@@ -167,7 +167,7 @@ public sealed class CaseDocumentation(
         }
 
         var answers = new List<AnswerView>();
-        foreach (var (item, answer) in Answered(response.Item))
+        foreach (var (item, answer) in QuestionnaireResponseReader.Answered(response.Item))
         {
             var linkId = item.LinkId ?? "";
             var question = master.Find(linkId);
@@ -244,22 +244,6 @@ public sealed class CaseDocumentation(
         var author = answer.GetExtension(DtrCodes.InformationOriginUrl)?.GetExtension("author");
         var reference = author?.Value as ResourceReference ?? author?.Extension.Select(e => e.Value).OfType<ResourceReference>().FirstOrDefault();
         return reference?.Reference;
-    }
-
-    private static IEnumerable<(QuestionnaireResponse.ItemComponent Item, QuestionnaireResponse.AnswerComponent Answer)> Answered(IEnumerable<QuestionnaireResponse.ItemComponent> items)
-    {
-        foreach (var item in items)
-        {
-            foreach (var answer in item.Answer)
-            {
-                yield return (item, answer);
-            }
-
-            foreach (var nested in Answered(item.Item))
-            {
-                yield return nested;
-            }
-        }
     }
 
     private static IEnumerable<(string CriterionId, string Status, IReadOnlyList<string> Flags)> ReadEventCriteria(string json)

@@ -326,7 +326,8 @@ public sealed class QuestionnaireResponseReader
 
     private static string? ClinicalDateText(Date date) => Criteria.ClinicalDate.Parse(date.Value)?.Text;
 
-    private static IEnumerable<(QuestionnaireResponse.ItemComponent Item, QuestionnaireResponse.AnswerComponent Answer)> Answered(IEnumerable<QuestionnaireResponse.ItemComponent> items)
+    /// <summary>Every answer of the items, nested items included, with the item it answers.</summary>
+    public static IEnumerable<(QuestionnaireResponse.ItemComponent Item, QuestionnaireResponse.AnswerComponent Answer)> Answered(IEnumerable<QuestionnaireResponse.ItemComponent> items)
     {
         foreach (var item in items)
         {

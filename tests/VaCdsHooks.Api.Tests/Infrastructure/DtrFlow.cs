@@ -23,7 +23,6 @@ public sealed class DtrFlow(ApiFactory factory)
     public string OrderId { get; } = "va-" + Guid.NewGuid().ToString("N")[..12];
 
     public const string CoverageInformationUrl = "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
-    public const string Surgeon = "Practitioner/surgeon";
 
     public static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir();
 
@@ -136,51 +135,8 @@ public sealed class DtrFlow(ApiFactory factory)
         return (questionnaire, draft);
     }
 
-    /// <summary>
-    /// Completes the draft: pre-filled answers stay (origin as the payer set it), each question <paramref name="values"/>
-    /// names gets that answer typed by the surgeon, the rest stay unanswered.
-    /// </summary>
-    public static QuestionnaireResponse Complete(Questionnaire questionnaire, QuestionnaireResponse draft, IReadOnlyDictionary<string, DataType> values)
-    {
-        var response = (QuestionnaireResponse)draft.DeepCopy();
-        response.Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed;
-        response.Author = new ResourceReference(Surgeon);
-        response.Authored = "2026-11-25T10:00:00Z";
-        foreach (var group in questionnaire.Item)
-        {
-            var section = response.Item.FirstOrDefault(i => i.LinkId == group.LinkId);
-            foreach (var item in group.Item)
-            {
-                if (!values.TryGetValue(item.LinkId!, out var value))
-                {
-                    continue;
-                }
-
-                if (section is null)
-                {
-                    section = new QuestionnaireResponse.ItemComponent { LinkId = group.LinkId, Text = group.Text };
-                    response.Item.Add(section);
-                }
-
-                var existing = section.Item.FirstOrDefault(i => i.LinkId == item.LinkId);
-                var answer = new QuestionnaireResponse.AnswerComponent { Value = value };
-                var origin = new Extension { Url = DtrCodes.InformationOriginUrl };
-                origin.Extension.Add(new Extension("source", new Code(existing is null ? "manual" : "override")));
-                origin.Extension.Add(new Extension("author", new ResourceReference(Surgeon)));
-                answer.Extension.Add(origin);
-                if (existing is null)
-                {
-                    section.Item.Add(new QuestionnaireResponse.ItemComponent { LinkId = item.LinkId, Text = item.Text, Answer = [answer] });
-                }
-                else
-                {
-                    existing.Answer = [answer];
-                }
-            }
-        }
-
-        return response;
-    }
+    public static QuestionnaireResponse Complete(Questionnaire questionnaire, QuestionnaireResponse draft, IReadOnlyDictionary<string, DataType> values) =>
+        VaCdsHooks.Testing.SurgeonAnswers.Complete(questionnaire, draft, values);
 
     /// <summary>The case status the EHR reads, waited for until the background job has decided (or the time is up).</summary>
     public async Task<ClaimResponse> DecidedStatusAsync(string assertionId, TimeSpan? timeout = null)
