@@ -207,6 +207,32 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task Next_question_serves_the_adaptive_form_one_section_at_a_time()
+    {
+        var assertionId = await _dtr.ConditionalAssertionAsync();
+        var (questionnaire, _) = await _dtr.PackageAsync(assertionId);
+        var shell = VaCdsHooks.Coverage.Documentation.NextQuestionEngine.AdaptiveShell(questionnaire);
+        shell.Id = "adaptive";
+        var start = new QuestionnaireResponse
+        {
+            Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress,
+            Questionnaire = "#adaptive",
+            Subject = new ResourceReference("Patient/demo-conditional"),
+            Contained = [shell],
+        };
+        var parameters = new Parameters();
+        parameters.Add("questionnaire-response", start);
+
+        using var response = await _dtr.PostAsync("/fhir/Questionnaire/$next-question", parameters);
+        var next = await DtrFlow.ReadAsync<QuestionnaireResponse>(response);
+        var contained = Assert.Single(next.Contained.OfType<Questionnaire>());
+        Assert.Equal(questionnaire.Item[0].LinkId, Assert.Single(contained.Item).LinkId);
+
+        using var empty = await _dtr.PostAsync("/fhir/Questionnaire/$next-question", new Parameters());
+        await DtrFlow.ReadAsync<OperationOutcome>(empty, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Questionnaire_is_read_by_id_and_resolved_by_canonical_url()
     {
         using var client = await _dtr.ClientAsync();
