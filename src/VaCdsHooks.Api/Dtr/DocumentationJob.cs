@@ -27,7 +27,8 @@ public sealed partial class DocumentationJob(
 {
     private const int ConcurrencyRetries = 3;
 
-    [AutomaticRetry(Attempts = 3)]
+    // A transient failure (database busy, a restart) is retried soon: a surgeon is waiting for the answer.
+    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 5, 15, 60, 300])]
     public async Task ProcessAsync(string responseId, CancellationToken cancellationToken)
     {
         var received = await responses.FindAsync(responseId, cancellationToken);

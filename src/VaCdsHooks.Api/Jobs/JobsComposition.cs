@@ -44,6 +44,9 @@ public static class JobsComposition
         {
             options.WorkerCount = configuration.GetValue(Section + ":WorkerCount", Math.Max(2, Environment.ProcessorCount));
             options.ServerName = $"vacdshooks-{Environment.MachineName}";
+
+            // How soon a retried job runs again after its delay (Hangfire's default is 15 s).
+            options.SchedulePollingInterval = configuration.GetValue(Section + ":SchedulePollingInterval", TimeSpan.FromSeconds(2));
         });
 
         return services;

@@ -29,6 +29,10 @@ public static class ReviewApi
             .WithName("ReviewCase")
             .WithSummary("One case: patient and order, criteria with evidence and questionnaire answers, conflicts, history and decisions.");
 
+        api.MapGet("/cases/{caseId}/hook-exchanges", HookExchangesAsync)
+            .WithName("ReviewCaseHookExchanges")
+            .WithSummary("The hook call behind the case's coverage assertion: the EHR's request and our response, verbatim, for dispute resolution.");
+
         api.MapPost("/cases/{caseId}/decisions", DecideAsync)
             .WithName("ReviewDecide")
             .WithSummary("Decide a case: approve (issues a prior-authorization number), deny (medical director; a policy reason) or pend for more information.")
@@ -75,6 +79,12 @@ public static class ReviewApi
     {
         var detail = await review.CaseAsync(caseId, StaffActor.From(http), cancellationToken);
         return detail is null ? NotFound(caseId) : TypedResults.Ok(detail);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<HookExchangeView>>, ProblemHttpResult>> HookExchangesAsync(string caseId, HttpContext http, ReviewService review, CancellationToken cancellationToken)
+    {
+        var exchanges = await review.HookExchangesAsync(caseId, StaffActor.From(http), cancellationToken);
+        return exchanges is null ? NotFound(caseId) : TypedResults.Ok(exchanges);
     }
 
     private static async Task<Results<Created<DecisionOutcome>, ValidationProblem, ProblemHttpResult>> DecideAsync(

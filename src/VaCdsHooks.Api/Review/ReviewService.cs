@@ -13,6 +13,9 @@ public sealed record StaffActor(ClaimsPrincipal User, string UserId, string? Cli
         new(http.User, StaffRoles.UserIdOf(http.User), http.Connection.RemoteIpAddress?.ToString());
 }
 
+/// <summary>One stored hook call: the request as received and the response as sent, both verbatim JSON text.</summary>
+public sealed record HookExchangeView(DateTimeOffset ReceivedAt, string ServiceId, string Hook, string HookInstance, string? ClientIssuer, int HttpStatus, string Request, string? Response);
+
 /// <summary>Why a decision was refused (the API maps each to its status code; the pages show the message).</summary>
 public enum DecisionRefusal
 {
@@ -145,6 +148,40 @@ public sealed partial class ReviewService(
     }
 
     /// <summary>Validates and stores a decision. The case must still be at the version the reviewer saw.</summary>
+    /// <summary>
+    /// What the EHR sent and what we answered on the hook call behind the case's assertion, verbatim (CRD: retained
+    /// for dispute resolution). Null when the case is unknown.
+    /// </summary>
+    public async Task<IReadOnlyList<HookExchangeView>?> HookExchangesAsync(string caseId, StaffActor actor, CancellationToken cancellationToken)
+    {
+        var found = await cases.FindAsync(caseId, cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+
+        await audit.AppendAsync(new AuditEventRecord
+        {
+            At = time.GetUtcNow(),
+            ActorUserId = actor.UserId,
+            ActorRole = StaffRoles.AuditRole(actor.User),
+            Action = AuditActions.ViewHookLog,
+            PatientReference = found.PatientReference,
+            CaseId = found.CaseId,
+            ClientAddress = actor.ClientAddress,
+        }, cancellationToken);
+
+        var assertion = await assertions.FindAsync(found.AssertionId, cancellationToken);
+        if (assertion?.HookInstance is null)
+        {
+            return [];
+        }
+
+        return (await exchanges.FindByHookInstanceAsync(assertion.HookInstance, cancellationToken))
+            .Select(e => new HookExchangeView(e.ReceivedAt, e.ServiceId, e.Hook, e.HookInstance, e.ClientIssuer, e.HttpStatus, e.RequestBody, e.ResponseBody))
+            .ToList();
+    }
+
     public async Task<DecisionResult> DecideAsync(string caseId, DecisionRequest request, StaffActor actor, CancellationToken cancellationToken)
     {
         var errors = Validate(request, out var kind);
