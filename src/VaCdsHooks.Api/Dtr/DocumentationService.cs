@@ -219,10 +219,19 @@ public sealed partial class DocumentationService(
         return answered == questionnaires.QuestionnaireUrlFor(latest.AssertionId) ? latest.AssertionId : null;
     }
 
-    private static string? IndicationOf(AssertionContext context) =>
-        context.Assertion.Criteria.FirstOrDefault(c => c.CriterionId == "indication")?.Explanation is { Length: > 0 } text
-            ? (text.Length > 120 ? text[..120] : text)
-            : null;
+    /// <summary>The indication as the queue filters it: the condition named by the indication criterion, without its lead-in.</summary>
+    private static string? IndicationOf(AssertionContext context)
+    {
+        var text = context.Assertion.Criteria.FirstOrDefault(c => c.CriterionId == "indication")?.Explanation;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var colon = text.IndexOf(": ", StringComparison.Ordinal);
+        var label = (colon >= 0 ? text[(colon + 2)..] : text).Trim().TrimEnd('.');
+        return label.Length > 120 ? label[..120] : label;
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuestionnaireResponse {ResponseId} stored for case {CaseId}; processing enqueued")]
     private static partial void LogReceived(ILogger logger, string responseId, string caseId);
