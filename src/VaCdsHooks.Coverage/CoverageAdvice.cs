@@ -59,7 +59,19 @@ public sealed record PriorDecision(
     string? PriorAuthNumber,
     DateOnly? Expires,
     DateTimeOffset DecidedAt,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>
+    /// Not a decision yet: documentation for the order was received and is being evaluated or waits for a reviewer.
+    /// A later call that would ask for documentation again says so instead, without a questionnaire, so the
+    /// provider does not document the same order twice.
+    /// </summary>
+    public bool UnderReview { get; init; }
+
+    /// <summary>Documentation received on <paramref name="since"/>; the payer has not decided.</summary>
+    public static PriorDecision Pending(string orderReference, DateTimeOffset since, string? status) =>
+        new(orderReference, false, null, null, since, status) { UnderReview = true };
+}
 
 /// <summary>One criterion's result as stored with an assertion.</summary>
 /// <param name="CriterionId">The decision model's id, e.g. <c>onset-window</c> or <c>cord-compression</c>.</param>

@@ -70,6 +70,12 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             var determination = active.Count > 0 ? DeterminationRules.Decide(criteria) : NoActiveCoverage(criteria);
             var decidedUnder = active.Count > 0 ? active : coverages;
             var prior = active.Count > 0 ? PriorDecisionFor(request, order) : null;
+            if (prior is { UnderReview: true } && determination.Outcome != CoverageOutcome.Conditional)
+            {
+                // The chart now decides on its own (e.g. the imaging arrived): that answer stands.
+                prior = null;
+            }
+
             if (prior is not null)
             {
                 determination = FromPriorDecision(prior, criteria);
@@ -82,7 +88,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
                 var info = CoverageInformation.Create(
                     coverageReference,
                     determination.CoveredCode,
-                    documentationMayBeRequested: primaryHook,
+                    documentationMayBeRequested: primaryHook && prior is not { UnderReview: true },
                     determination.ReasonCode,
                     _policy.DisplayOfCode(CodeSystems.Criterion, determination.ReasonCode),
                     determination.Reason,
@@ -129,7 +135,15 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             .FirstOrDefault();
     }
 
-    private static CoverageDetermination FromPriorDecision(PriorDecision prior, IReadOnlyList<CriterionResult> criteria) => prior.Approved
+    private static CoverageDetermination FromPriorDecision(PriorDecision prior, IReadOnlyList<CriterionResult> criteria) =>
+        prior.UnderReview ? new CoverageDetermination(
+            CoverageOutcome.Conditional,
+            CriterionCodes.DocumentationUnderReview,
+            $"Documentation for this order was received on {prior.DecidedAt:yyyy-MM-dd} and is with the payer ({prior.Reason ?? "under review"}). Nothing more is needed now; the decision reaches the EHR on its status query or the next order-sign.",
+            "documentation received, under payer review",
+            [],
+            criteria)
+        : prior.Approved
         ? new CoverageDetermination(
             CoverageOutcome.Covered,
             CriterionCodes.AllCriteriaMet,

@@ -52,7 +52,7 @@ public sealed partial class HookProcessor(
         return new HookOutcome(json, answer.Assertions, chart);
     }
 
-    /// <summary>Decisions already made on these orders (approved or denied cases); one indexed lookup per in-scope order.</summary>
+    /// <summary>Decisions already made on these orders (approved or denied cases) and documentation still under review; one indexed lookup per in-scope order.</summary>
     private async Task<IReadOnlyList<PriorDecision>> PriorDecisionsAsync(string patientId, List<Resource> orders, CancellationToken cancellationToken)
     {
         if (orders.Count == 0)
@@ -65,7 +65,11 @@ public sealed partial class HookProcessor(
         {
             var orderReference = order.TypeName + "/" + order.Id;
             var found = await cases.FindLatestForOrderAsync("Patient/" + patientId, orderReference, cancellationToken);
-            if (found is { Status: PriorAuthCaseStatus.Approved or PriorAuthCaseStatus.Denied })
+            if (found is { Status: PriorAuthCaseStatus.Processing or PriorAuthCaseStatus.PendingReview })
+            {
+                decisions.Add(PriorDecision.Pending(orderReference, found.UpdatedAt, found.Status.ToCode()));
+            }
+            else if (found is { Status: PriorAuthCaseStatus.Approved or PriorAuthCaseStatus.Denied })
             {
                 decisions.Add(new PriorDecision(
                     orderReference,

@@ -6,6 +6,7 @@ using VaCdsHooks.Coverage.Criteria;
 using VaCdsHooks.Coverage.Determination;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Records;
+using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Crd;
 
@@ -120,7 +121,11 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
                 .Append(". Criteria that depend on it are unknown, not failed.\n");
         }
 
-        if (determination.Outcome == CoverageOutcome.Conditional)
+        if (determination.ReasonCode == CriterionCodes.DocumentationUnderReview)
+        {
+            text.Append('\n').Append("**Next step:** none for now. The payer is reviewing the documentation already sent for this order; do not send it again unless the payer asks for more.").Append('\n');
+        }
+        else if (determination.Outcome == CoverageOutcome.Conditional)
         {
             text.Append('\n').Append(primaryHook
                 ? "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request."

@@ -49,6 +49,7 @@ public static class CriterionCodes
 
     public const string AllCriteriaMet = "all-criteria-met";
     public const string DocumentationNeeded = "documentation-needed";
+    public const string DocumentationUnderReview = "documentation-under-review";
     public const string ExclusionPresent = "exclusion-present";
     public const string OnsetOutsideWindow = "onset-outside-window";
     public const string NonCoveredIndication = "non-covered-indication";
@@ -59,7 +60,7 @@ public static class CriterionCodes
     public static IReadOnlyList<string> All { get; } =
     [
         Indication, Region, OnsetWindow, PainImpairment, FailedOmt, ImagingRuledOut, CordCompression, SevereCollapse, Healed,
-        SacrumCoccyx, Asymptomatic, Responding, AllCriteriaMet, DocumentationNeeded, ExclusionPresent, OnsetOutsideWindow,
+        SacrumCoccyx, Asymptomatic, Responding, AllCriteriaMet, DocumentationNeeded, DocumentationUnderReview, ExclusionPresent, OnsetOutsideWindow,
         NonCoveredIndication, NoActiveCoverage, AddOnWithoutPrimary, RegionMismatch,
     ];
 }

@@ -78,6 +78,13 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal("pending-review", DtrFlow.CaseStatus(status));
         Assert.Equal(ClaimProcessingCodes.Queued, status.Outcome);
         Assert.Null(status.PreAuthRef);
+
+        // Signing the order again while a reviewer has it: still conditional, but no second questionnaire.
+        var again = await _dtr.OrderSignAsync(Charts.Conditional);
+        Assert.Equal("conditional", again["covered"].GetProperty("valueCode").GetString());
+        Assert.False(again.ContainsKey("doc-needed"));
+        Assert.False(again.ContainsKey("questionnaire"));
+        Assert.Equal("documentation-under-review", again["reason"].GetProperty("valueCodeableConcept").GetProperty("coding")[0].GetProperty("code").GetString());
     }
 
     [Fact]

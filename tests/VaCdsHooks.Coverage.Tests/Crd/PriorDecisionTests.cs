@@ -66,4 +66,34 @@ public sealed class PriorDecisionTests
 
         Assert.Equal("conditional", Assert.Single(answer.Assertions).Covered);
     }
+
+    [Fact]
+    public void Documentation_under_review_is_not_asked_for_again()
+    {
+        var conditional = Chart.CoveredThoracicFracture().Without("ImagingStudy/mri");
+        var pending = PriorDecision.Pending(OrderReference, Engine.Now.AddDays(-1), "pending-review");
+
+        var answer = Advise(conditional, pending);
+
+        var info = Assert.Single(CrdJson.CoverageInformation(CrdJson.RoundTrip(answer.Response)));
+        Assert.Equal("conditional", info.Code("covered"));
+        Assert.Equal("auth-needed", info.Code("pa-needed"));
+        Assert.Empty(info.Subs("doc-needed"));
+        Assert.Empty(info.Subs("questionnaire"));
+        var card = Assert.Single(answer.Response.Cards);
+        Assert.Contains("under payer review", card.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("complete the payer's documentation questionnaire", card.Detail, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(answer.Assertions).DocNeeded);
+    }
+
+    [Fact]
+    public void A_chart_that_now_decides_on_its_own_wins_over_documentation_under_review()
+    {
+        var pending = PriorDecision.Pending(OrderReference, Engine.Now.AddDays(-1), "processing");
+
+        var answer = Advise(Chart.CoveredThoracicFracture(), pending);
+
+        var info = Assert.Single(CrdJson.CoverageInformation(CrdJson.RoundTrip(answer.Response)));
+        Assert.Equal("covered", info.Code("covered"));
+    }
 }
