@@ -26,6 +26,7 @@ public static class JobsComposition
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(provider.GetRequiredService<ILoggerFactory>())))
             .UseStorage(provider.GetRequiredService<JobStorage>()));
 
         // Registered after AddHangfire so these win: this host's own storage, and a client bound to it rather than to

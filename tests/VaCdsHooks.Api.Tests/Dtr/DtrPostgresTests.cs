@@ -21,7 +21,7 @@ public sealed class DtrPostgresTests(PostgresApiFactory factory) : IClassFixture
         var assertionId = await _dtr.ConditionalAssertionAsync();
         var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
         using var submitted = await _dtr.PostAsync("/fhir/QuestionnaireResponse", DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers()));
-        Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+        await DtrFlow.ReadAsync<QuestionnaireResponse>(submitted, HttpStatusCode.Created, factory);
 
         var status = await _dtr.DecidedStatusAsync(assertionId, TimeSpan.FromSeconds(60));
         Assert.Equal("approved", DtrFlow.CaseStatus(status));

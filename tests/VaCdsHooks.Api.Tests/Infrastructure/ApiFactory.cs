@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using VaCdsHooks.Testing;
 using WireMock.Server;
 
@@ -39,6 +40,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public EhrTokenFactory Tokens { get; } = new(Issuer);
 
+    /// <summary>Errors the service logged, for assertion messages.</summary>
+    public CapturedErrors Errors { get; } = new();
+
     /// <summary>Extra configuration a test class needs (e.g. a short fetch budget).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
@@ -47,6 +51,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureLogging(logging => logging.AddProvider(Errors));
         builder.UseEnvironment(EnvironmentName);
         builder.ConfigureAppConfiguration((_, configuration) =>
         {

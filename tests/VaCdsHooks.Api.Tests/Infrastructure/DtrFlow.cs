@@ -115,11 +115,11 @@ public sealed class DtrFlow(ApiFactory factory)
     public static StringContent Content(Resource resource) =>
         new(JsonSerializer.Serialize(resource, resource.GetType(), Json), Encoding.UTF8, "application/fhir+json");
 
-    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    public static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK, ApiFactory? service = null)
         where T : Resource
     {
         var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}\n{service?.Errors.Text}");
         Assert.StartsWith("application/fhir+json", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         return Assert.IsType<T>(JsonSerializer.Deserialize<Resource>(text, Json), exactMatch: false);
     }
