@@ -41,8 +41,11 @@ public static class JobsComposition
         });
         services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>()));
 
-        services.AddHangfireServer(options =>
+        services.AddHangfireServer((provider, options) =>
         {
+            // Jobs are built from this host's services. Hangfire's own default captures the process-wide
+            // JobActivator.Current, which another host starting at the same moment may have just replaced.
+            options.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>());
             options.WorkerCount = configuration.GetValue(Section + ":WorkerCount", Math.Max(2, Environment.ProcessorCount));
             options.ServerName = $"vacdshooks-{Environment.MachineName}";
 

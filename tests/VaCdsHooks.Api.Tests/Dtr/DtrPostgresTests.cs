@@ -23,8 +23,38 @@ public sealed class DtrPostgresTests(PostgresApiFactory factory) : IClassFixture
         using var submitted = await _dtr.PostAsync("/fhir/QuestionnaireResponse", DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers()));
         await DtrFlow.ReadAsync<QuestionnaireResponse>(submitted, HttpStatusCode.Created, factory);
 
-        var status = await _dtr.DecidedStatusAsync(assertionId, TimeSpan.FromSeconds(60));
+        ClaimResponse status;
+        try
+        {
+            status = await _dtr.DecidedStatusAsync(assertionId, TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(ex.Message + "\n" + JobsReport(), ex);
+        }
+
         Assert.Equal("approved", DtrFlow.CaseStatus(status));
         Assert.False(string.IsNullOrEmpty(status.PreAuthRef));
+    }
+
+    /// <summary>What Hangfire's storage says about the jobs, for a timeout's message.</summary>
+    private string JobsReport()
+    {
+        var monitoring = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var stats = monitoring.GetStatistics();
+        var lines = new List<string>
+        {
+            $"jobs: enqueued {stats.Enqueued}, processing {stats.Processing}, scheduled {stats.Scheduled}, failed {stats.Failed}, succeeded {stats.Succeeded}, servers {stats.Servers}",
+        };
+        var ids = monitoring.ScheduledJobs(0, 10).Select(j => j.Key)
+            .Concat(monitoring.ProcessingJobs(0, 10).Select(j => j.Key))
+            .Concat(monitoring.EnqueuedJobs("default", 0, 10).Select(j => j.Key));
+        foreach (var id in ids)
+        {
+            var history = monitoring.JobDetails(id)?.History ?? [];
+            lines.Add($"job {id}: " + string.Join(" | ", history.Select(h => $"{h.StateName} {h.Reason} " + string.Join(",", h.Data.Select(d => d.Key + "=" + (d.Value.Length > 300 ? d.Value[..300] : d.Value))))));
+        }
+
+        return string.Join("\n", lines);
     }
 }

@@ -12,11 +12,17 @@ namespace VaCdsHooks.Api.Tests.Dtr;
 public sealed class TwoHostsTests
 {
     [Fact]
-    public async Task Jobs_keep_working_after_another_host_in_the_process_is_disposed()
+    public Task Jobs_keep_working_after_another_host_in_the_process_is_disposed() => SurviveAsync(new ApiFactory());
+
+    [PostgresFact]
+    public Task Postgres_jobs_keep_working_after_another_host_in_the_process_is_disposed() => SurviveAsync(new PostgresApiFactory());
+
+    private static async Task SurviveAsync(ApiFactory survivor)
     {
-        using var survivor = new ApiFactory();
+        using var _ = survivor;
         var dtr = new DtrFlow(survivor);
         var assertionId = await dtr.ConditionalAssertionAsync();
+        Assert.Equal(HttpStatusCode.OK, (await survivor.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         // A second host starts (taking over Hangfire's statics) and goes away again.
         using (var other = new ApiFactory())
@@ -25,9 +31,19 @@ public sealed class TwoHostsTests
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         }
 
+        // What a gone host leaves in Hangfire's process-wide activator: services that can no longer be used.
+        Hangfire.JobActivator.Current = new GoneHostActivator();
+
         var (questionnaire, draft) = await dtr.PackageAsync(assertionId);
         using var submitted = await dtr.PostAsync("/fhir/QuestionnaireResponse", DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers()));
         await DtrFlow.ReadAsync<QuestionnaireResponse>(submitted, HttpStatusCode.Created, survivor);
         Assert.Equal("approved", DtrFlow.CaseStatus(await dtr.DecidedStatusAsync(assertionId, TimeSpan.FromSeconds(20))));
+    }
+
+    private sealed class GoneHostActivator : Hangfire.JobActivator
+    {
+        public override object ActivateJob(Type jobType) => throw new ObjectDisposedException("IServiceProvider");
+
+        public override Hangfire.JobActivatorScope BeginScope(Hangfire.JobActivatorContext context) => throw new ObjectDisposedException("IServiceProvider");
     }
 }

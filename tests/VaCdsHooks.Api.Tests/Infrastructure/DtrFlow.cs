@@ -153,7 +153,7 @@ public sealed class DtrFlow(ApiFactory factory)
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The case for {assertionId} was not decided in time (status {code ?? "none"}).");
+                throw new TimeoutException($"The case for {assertionId} was not decided in time (status {code ?? "none"}).\n{factory.Errors.Text}");
             }
 
             await System.Threading.Tasks.Task.Delay(50);
