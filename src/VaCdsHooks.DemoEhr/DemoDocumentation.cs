@@ -13,7 +13,8 @@ namespace VaCdsHooks.DemoEhr;
 /// payer's pre-filled answers kept, the open questions answered as a surgeon would), submit it, and wait for the
 /// prior-authorization status.
 /// </summary>
-public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKey key, string clientId)
+/// <param name="conflicting">Answer that the pain is 0/10, against the score in the chart: a case for a reviewer.</param>
+public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKey key, string clientId, bool conflicting = false)
 {
     private const string Finding = "http://vacdshooks.example.org/fhir/CodeSystem/vertebral-augmentation-finding";
     private const string InformationOrigin = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/information-origin";
@@ -34,6 +35,10 @@ public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKe
         ["imaging.severe-collapse"] = new FhirBoolean(false),
         ["imaging.healed"] = new FhirBoolean(false),
     };
+
+    /// <summary>The same answers, except a pain score of 0/10 that contradicts the chart's measured score.</summary>
+    public static IReadOnlyDictionary<string, DataType> ConflictingAnswers { get; } =
+        new Dictionary<string, DataType>(SurgeonAnswers) { ["pain.severity"] = new FhirDecimal(0) };
 
     public async Task<int> RunAsync(string assertionId, Hl7.Fhir.Model.Coverage coverage)
     {
@@ -66,7 +71,8 @@ public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKe
             foreach (var item in group.Item)
             {
                 var prefilled = section?.Item.FirstOrDefault(i => i.LinkId == item.LinkId);
-                var known = SurgeonAnswers.TryGetValue(item.LinkId!, out var value);
+                var answers = conflicting ? ConflictingAnswers : SurgeonAnswers;
+                var known = answers.TryGetValue(item.LinkId!, out var value);
                 if (prefilled is not null && (!known || prefilled.Answer.FirstOrDefault()?.Value?.IsExactly(value) == true))
                 {
                     Console.WriteLine($"  pre-filled  {item.Text}: {Show(prefilled.Answer.FirstOrDefault()?.Value)}");

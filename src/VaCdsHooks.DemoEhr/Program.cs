@@ -7,7 +7,7 @@ using VaCdsHooks.DemoEhr;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-// Usage: dotnet run --project src/VaCdsHooks.DemoEhr -- [example.json] [--hook order-sign] [--service URL] [--no-prefetch] [--document]
+// Usage: dotnet run --project src/VaCdsHooks.DemoEhr -- [example.json] [--hook order-sign] [--service URL] [--no-prefetch] [--new-order | --order-id ID] [--document [conflicting]]
 var arguments = DemoArguments.Parse(args);
 
 var repoRoot = DemoArguments.FindRepositoryRoot();
@@ -15,6 +15,16 @@ var examplePath = Path.GetFullPath(arguments.Example ?? Path.Combine(repoRoot, "
 var keyPath = Path.Combine(repoRoot, "demo", "demo-ehr-private-jwk.json");
 
 var resources = DemoHookRequest.ReadChart(examplePath);
+if (arguments.NewOrder || arguments.OrderId is not null)
+{
+    // A fresh (or chosen) order id: decisions the payer made on the example's own order do not answer this one.
+    var suffix = Guid.NewGuid().ToString("N")[..8];
+    foreach (var order in resources.OfType<ServiceRequest>().Where(s => s.Status == RequestStatus.Draft))
+    {
+        order.Id = arguments.OrderId ?? order.Id + "-" + suffix;
+    }
+}
+
 var orders = resources.OfType<ServiceRequest>().Where(s => s.Status == RequestStatus.Draft).ToList();
 
 var serviceId = "vertebral-augmentation-" + arguments.Hook;
@@ -91,12 +101,12 @@ if (arguments.Document)
 
     var coverage = resources.OfType<Coverage>().First();
     var key = new JsonWebKey(File.ReadAllText(keyPath));
-    return await new DemoDocumentation(http, arguments.Service.TrimEnd('/'), key, DemoToken.Issuer).RunAsync(assertionToDocument, coverage);
+    return await new DemoDocumentation(http, arguments.Service.TrimEnd('/'), key, DemoToken.Issuer, arguments.Conflicting).RunAsync(assertionToDocument, coverage);
 }
 
 return 0;
 
-internal sealed record DemoArguments(string? Example, string Hook, string Service, bool NoPrefetch, bool Document)
+internal sealed record DemoArguments(string? Example, string Hook, string Service, bool NoPrefetch, bool Document, bool Conflicting, bool NewOrder, string? OrderId)
 {
     public static DemoArguments Parse(string[] args)
     {
@@ -105,6 +115,9 @@ internal sealed record DemoArguments(string? Example, string Hook, string Servic
         var service = "http://localhost:5080";
         var noPrefetch = false;
         var document = false;
+        var conflicting = false;
+        var newOrder = false;
+        string? orderId = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -112,12 +125,22 @@ internal sealed record DemoArguments(string? Example, string Hook, string Servic
                 case "--hook": hook = args[++i]; break;
                 case "--service": service = args[++i]; break;
                 case "--no-prefetch": noPrefetch = true; break;
-                case "--document": document = true; break;
+                case "--document":
+                    document = true;
+                    if (i + 1 < args.Length && args[i + 1] == "conflicting")
+                    {
+                        conflicting = true;
+                        i++;
+                    }
+
+                    break;
+                case "--new-order": newOrder = true; break;
+                case "--order-id": orderId = args[++i]; break;
                 default: example = args[i]; break;
             }
         }
 
-        return new DemoArguments(example, hook, service, noPrefetch, document);
+        return new DemoArguments(example, hook, service, noPrefetch, document, conflicting, newOrder, orderId);
     }
 
     public static string FindRepositoryRoot()
