@@ -2,22 +2,19 @@ using Npgsql;
 
 namespace VaCdsHooks.Api.Tests.Infrastructure;
 
-/// <summary>A test that needs PostgreSQL; reported as skipped, with the reason, when no server is configured.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PostgresFactAttribute : FactAttribute
+/// <summary>Where the PostgreSQL tests find their server; without one they report as skipped and say why.</summary>
+public static class PostgresServer
 {
     public const string EnvironmentVariable = "VACDSHOOKS_TEST_POSTGRES";
 
-    public PostgresFactAttribute()
-    {
-        if (ServerConnectionString is null)
-        {
-            Skip = "PostgreSQL tests need " + EnvironmentVariable + " (the CI script installs PostgreSQL and sets it; locally: source .ci/postgres.sh)";
-        }
-    }
+    public const string SkipReason =
+        "PostgreSQL tests need " + EnvironmentVariable + " (the CI script installs PostgreSQL and sets it; locally: source .ci/postgres.sh)";
 
     public static string? ServerConnectionString { get; } =
         Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } value ? value : null;
+
+    /// <summary>Call first in a <c>[SkippableFact]</c>: skips the test, with the reason, when no server is configured.</summary>
+    public static void Require() => Skip.If(ServerConnectionString is null, SkipReason);
 }
 
 /// <summary>
@@ -29,7 +26,7 @@ public sealed class PostgresApiFactory : ApiFactory
 
     public PostgresApiFactory()
     {
-        if (PostgresFactAttribute.ServerConnectionString is not { } server)
+        if (PostgresServer.ServerConnectionString is not { } server)
         {
             return;
         }
@@ -49,7 +46,7 @@ public sealed class PostgresApiFactory : ApiFactory
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && _database is not null && PostgresFactAttribute.ServerConnectionString is { } server)
+        if (disposing && _database is not null && PostgresServer.ServerConnectionString is { } server)
         {
             NpgsqlConnection.ClearAllPools();
             using var admin = new NpgsqlConnection(server);
