@@ -5,7 +5,6 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using VaCdsHooks.Coverage.Documentation;
-using VaCdsHooks.Coverage.Terminology;
 using VaCdsHooks.DemoEhr;
 
 namespace VaCdsHooks.EndToEnd.Tests;
@@ -75,22 +74,8 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         var questionnaire = Assert.IsType<Questionnaire>(bundle.Entry[0].Resource);
         var draft = bundle.Entry.Select(e => e.Resource).OfType<QuestionnaireResponse>().Single();
 
-        var answers = new Dictionary<string, DataType>
-        {
-            ["pain.severity"] = new FhirDecimal(0),
-            ["pain.functional-impairment"] = new FhirBoolean(true),
-            ["pain.activities-limited"] = new Coding(CodeSystems.Finding, "adl-walking"),
-            ["pain.asymptomatic"] = new FhirBoolean(false),
-            ["imaging.modality"] = new Coding(CodeSystems.Dicom, "MR"),
-            ["imaging.date"] = new Date("2026-10-20"),
-            ["imaging.other-causes-excluded"] = new FhirBoolean(true),
-            ["imaging.cord-compression"] = new FhirBoolean(false),
-            ["imaging.severe-collapse"] = new FhirBoolean(false),
-            ["imaging.healed"] = new FhirBoolean(false),
-            ["therapy.tried"] = new FhirString("Calcitonin and opioid analgesics for six weeks, bracing"),
-            ["therapy.failed"] = new FhirBoolean(true),
-            ["therapy.responding"] = new FhirBoolean(false),
-        };
+        var answers = VaCdsHooks.Testing.SurgeonAnswers.Consistent();
+        answers["pain.severity"] = new FhirDecimal(0);
         using var submitted = await PostFhirAsync("/fhir/QuestionnaireResponse", VaCdsHooks.Testing.SurgeonAnswers.Complete(questionnaire, draft, answers, DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture)));
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
     }

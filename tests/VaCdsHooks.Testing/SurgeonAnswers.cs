@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Documentation;
+using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Testing;
 
@@ -7,6 +8,23 @@ namespace VaCdsHooks.Testing;
 public static class SurgeonAnswers
 {
     public const string Surgeon = "Practitioner/surgeon";
+
+    /// <summary>Answers that document the conditional example chart completely and consistently.</summary>
+    public static Dictionary<string, DataType> Consistent() => new()
+    {
+        ["pain.functional-impairment"] = new FhirBoolean(true),
+        ["pain.activities-limited"] = new Coding(CodeSystems.Finding, "adl-walking"),
+        ["pain.asymptomatic"] = new FhirBoolean(false),
+        ["imaging.modality"] = new Coding(CodeSystems.Dicom, "MR"),
+        ["imaging.date"] = new Date("2026-10-20"),
+        ["imaging.other-causes-excluded"] = new FhirBoolean(true),
+        ["imaging.cord-compression"] = new FhirBoolean(false),
+        ["imaging.severe-collapse"] = new FhirBoolean(false),
+        ["imaging.healed"] = new FhirBoolean(false),
+        ["therapy.tried"] = new FhirString("Calcitonin and opioid analgesics for six weeks, bracing"),
+        ["therapy.failed"] = new FhirBoolean(true),
+        ["therapy.responding"] = new FhirBoolean(false),
+    };
 
     /// <summary>
     /// Pre-filled answers stay (origin as the payer set it); each question <paramref name="values"/> names is answered

@@ -94,19 +94,13 @@ public sealed partial class DocumentationService(
                 "The QuestionnaireResponse must contain the adaptive Questionnaire it answers (with its coverage-assertion identifier).", "QuestionnaireResponse.contained");
         }
 
-        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
-        if (context is null)
+        var (_, tailored, problem) = await QuestionnaireForAsync(assertionId, callerIssuer, cancellationToken);
+        if (problem is not null)
         {
-            return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' is known.");
+            return problem;
         }
 
-        var tailored = questionnaires.Build(context.Assertion, context.Record);
-        if (tailored.Questionnaire is null)
-        {
-            return new DtrResult(QuestionnairePackageBuilder.NothingToAskOutcome(tailored), StatusCodes.Status422UnprocessableEntity);
-        }
-
-        var next = NextQuestionEngine.Next(response, tailored.Questionnaire);
+        var next = NextQuestionEngine.Next(response, tailored!.Questionnaire!);
         return next.Response is { } updated
             ? new DtrResult(updated, StatusCodes.Status200OK)
             : new DtrResult(QuestionnaireProblem.ToOperationOutcome(next.Problems), StatusCodes.Status422UnprocessableEntity);
@@ -125,19 +119,14 @@ public sealed partial class DocumentationService(
                 "The QuestionnaireResponse does not answer a questionnaire this payer issued for a current coverage assertion (check 'questionnaire' and the qr-context order).", "QuestionnaireResponse.questionnaire");
         }
 
-        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
-        if (context is null)
+        var (owned, tailored, problem) = await QuestionnaireForAsync(assertionId, callerIssuer, cancellationToken);
+        if (problem is not null)
         {
-            return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' that asked for documentation is known.");
+            return problem;
         }
 
-        var tailored = questionnaires.Build(context.Assertion, context.Record);
-        if (tailored.Questionnaire is null)
-        {
-            return new DtrResult(QuestionnairePackageBuilder.NothingToAskOutcome(tailored), StatusCodes.Status422UnprocessableEntity);
-        }
-
-        var problems = reader.Validate(response, tailored, context.Record.PatientId);
+        var context = owned!;
+        var problems = reader.Validate(response, tailored!, context.Record.PatientId);
         if (problems.Count > 0)
         {
             return new DtrResult(QuestionnaireProblem.ToOperationOutcome(problems), StatusCodes.Status422UnprocessableEntity);
@@ -187,6 +176,24 @@ public sealed partial class DocumentationService(
     /// The assertion a response answers: the contained adaptive questionnaire names it; otherwise the order in its
     /// qr-context leads to the latest assertion, whose tailored questionnaire must be the one answered.
     /// </summary>
+    /// <summary>
+    /// The caller's assertion and the questionnaire tailored to it, or the problem: unknown (or another client's)
+    /// assertion 404; nothing left to ask 422.
+    /// </summary>
+    private async Task<(AssertionContext? Context, TailoredQuestionnaire? Tailored, DtrResult? Problem)> QuestionnaireForAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken)
+    {
+        var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
+        if (context is null)
+        {
+            return (null, null, DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' that asked for documentation is known."));
+        }
+
+        var tailored = questionnaires.Build(context.Assertion, context.Record);
+        return tailored.Questionnaire is null
+            ? (context, tailored, new DtrResult(QuestionnairePackageBuilder.NothingToAskOutcome(tailored), StatusCodes.Status422UnprocessableEntity))
+            : (context, tailored, null);
+    }
+
     private async Task<AssertionContext?> LoadOwnedAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken) =>
         await contexts.LoadAsync(assertionId, cancellationToken) is { } context && DtrAccess.Owns(callerIssuer, context.ClientIssuer) ? context : null;
 

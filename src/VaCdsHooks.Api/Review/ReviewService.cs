@@ -111,16 +111,7 @@ public sealed partial class ReviewService(
             return null;
         }
 
-        await audit.AppendAsync(new AuditEventRecord
-        {
-            At = time.GetUtcNow(),
-            ActorUserId = actor.UserId,
-            ActorRole = StaffRoles.AuditRole(actor.User),
-            Action = AuditActions.ViewCase,
-            PatientReference = found.PatientReference,
-            CaseId = found.CaseId,
-            ClientAddress = actor.ClientAddress,
-        }, cancellationToken);
+        await AuditCaseViewAsync(found, actor, AuditActions.ViewCase, cancellationToken);
 
         var assertion = await assertions.FindAsync(found.AssertionId, cancellationToken);
         var chart = await ChartAsync(assertion, found, cancellationToken);
@@ -147,6 +138,19 @@ public sealed partial class ReviewService(
             wording.DenialReasons);
     }
 
+    /// <summary>A staff user saw this case's PHI: who, what, when, which patient.</summary>
+    private async System.Threading.Tasks.Task AuditCaseViewAsync(PriorAuthCaseRecord found, StaffActor actor, string action, CancellationToken cancellationToken) =>
+        await audit.AppendAsync(new AuditEventRecord
+        {
+            At = time.GetUtcNow(),
+            ActorUserId = actor.UserId,
+            ActorRole = StaffRoles.AuditRole(actor.User),
+            Action = action,
+            PatientReference = found.PatientReference,
+            CaseId = found.CaseId,
+            ClientAddress = actor.ClientAddress,
+        }, cancellationToken);
+
     /// <summary>Validates and stores a decision. The case must still be at the version the reviewer saw.</summary>
     /// <summary>
     /// What the EHR sent and what we answered on the hook call behind the case's assertion, verbatim (CRD: retained
@@ -160,16 +164,7 @@ public sealed partial class ReviewService(
             return null;
         }
 
-        await audit.AppendAsync(new AuditEventRecord
-        {
-            At = time.GetUtcNow(),
-            ActorUserId = actor.UserId,
-            ActorRole = StaffRoles.AuditRole(actor.User),
-            Action = AuditActions.ViewHookLog,
-            PatientReference = found.PatientReference,
-            CaseId = found.CaseId,
-            ClientAddress = actor.ClientAddress,
-        }, cancellationToken);
+        await AuditCaseViewAsync(found, actor, AuditActions.ViewHookLog, cancellationToken);
 
         var assertion = await assertions.FindAsync(found.AssertionId, cancellationToken);
         if (assertion?.HookInstance is null)

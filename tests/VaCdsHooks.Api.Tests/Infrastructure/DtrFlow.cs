@@ -6,7 +6,6 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Task = System.Threading.Tasks.Task;
 using VaCdsHooks.Coverage.Documentation;
-using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Api.Tests.Infrastructure;
 
@@ -27,21 +26,7 @@ public sealed class DtrFlow(ApiFactory factory)
     public static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir();
 
     /// <summary>Answers that document the conditional example chart completely and consistently.</summary>
-    public static Dictionary<string, DataType> CleanAnswers() => new()
-    {
-        ["pain.functional-impairment"] = new FhirBoolean(true),
-        ["pain.activities-limited"] = new Coding(CodeSystems.Finding, "adl-walking"),
-        ["pain.asymptomatic"] = new FhirBoolean(false),
-        ["imaging.modality"] = new Coding(CodeSystems.Dicom, "MR"),
-        ["imaging.date"] = new Date("2026-10-20"),
-        ["imaging.other-causes-excluded"] = new FhirBoolean(true),
-        ["imaging.cord-compression"] = new FhirBoolean(false),
-        ["imaging.severe-collapse"] = new FhirBoolean(false),
-        ["imaging.healed"] = new FhirBoolean(false),
-        ["therapy.tried"] = new FhirString("Calcitonin and opioid analgesics for six weeks, bracing"),
-        ["therapy.failed"] = new FhirBoolean(true),
-        ["therapy.responding"] = new FhirBoolean(false),
-    };
+    public static Dictionary<string, DataType> CleanAnswers() => VaCdsHooks.Testing.SurgeonAnswers.Consistent();
 
     private string? _token;
 
