@@ -113,6 +113,7 @@ public class ValueSetCodingFactTests
             Assert.All(valueSet.Compose!.Include.Where(i => i.System is not null), i => Assert.Contains(i.System, new[]
             {
                 CodeSystems.Icd10Cm, CodeSystems.Snomed, CodeSystems.Loinc, CodeSystems.RxNorm, CodeSystems.Dicom, CodeSystems.Cpt, CodeSystems.Finding,
+                "http://terminology.hl7.org/CodeSystem/v3-ActCode",
             }));
         }
     }
