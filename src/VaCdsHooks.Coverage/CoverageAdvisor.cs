@@ -51,7 +51,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         var options = request.Options;
         var record = request.Record;
         var cards = new CoverageCards(_policy, _ids);
-        var facts = ClinicalFacts.From(_policy, record);
+        var facts = ClinicalFacts.From(_policy, record, DateOnly.FromDateTime(request.Now.UtcDateTime));
         var primaryHook = CrdHooks.IsPrimary(request.Hook);
         var sendCoverageInformation = options.CoverageInformation && !options.DisabledCardTypes.Contains(CrdCodes.CoverageInfoOption);
 
@@ -64,10 +64,11 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         }
 
         var assertionDate = DateOnly.FromDateTime(request.Now.Date);
+        var evaluated = CriteriaEvaluator.EvaluateAll(facts, orders);
         foreach (var order in orders)
         {
-            var criteria = CriteriaEvaluator.Evaluate(facts, order);
-            var determination = active.Count > 0 ? DeterminationRules.Decide(criteria) : NoActiveCoverage(criteria);
+            var criteria = evaluated[order.Reference];
+            var determination = active.Count > 0 ? DeterminationRules.Decide(criteria, facts) : NoActiveCoverage(criteria);
             var decidedUnder = active.Count > 0 ? active : coverages;
             var prior = active.Count > 0 ? PriorDecisionFor(request, order) : null;
             if (prior is { UnderReview: true } && determination.Outcome != CoverageOutcome.Conditional)

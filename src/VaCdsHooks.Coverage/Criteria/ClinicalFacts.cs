@@ -1,87 +1,57 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Records;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
 
-/// <summary>A coded vertebral lesion (fracture, metastasis, myeloma, ...) and the spinal regions it is placed in.</summary>
-public sealed record Lesion(Condition Condition, Coding Code, IReadOnlySet<SpinalRegion> Regions, IReadOnlyList<Coding> RegionCodes, ClinicalDate? Onset)
-{
-    public EvidenceItem Evidence() => EvidenceItem.Of(Condition, Code, date: Onset is { } onset ? "onset " + onset.Text : null);
-}
-
-/// <summary>A numeric observation (pain score, ODI, height loss) with its date.</summary>
-public sealed record Measurement(Observation Observation, Coding Code, decimal Value, string Unit, ClinicalDate? Date)
-{
-    public EvidenceItem Evidence() => EvidenceItem.Of(Observation, Code, Value.ToString("0.##", CultureInfo.InvariantCulture) + Unit, Date?.Text);
-}
-
-/// <summary>An answer recorded with one of our finding codes (from the EHR or a completed questionnaire).</summary>
-public sealed record Attestation(Observation Observation, Coding Code, bool? Answer, ClinicalDate? DateAnswer, Quantity? Quantity, ClinicalDate? Date, string? Author)
-{
-    public EvidenceItem Evidence()
-    {
-        var value = Answer switch
-        {
-            true => "yes",
-            false => "no",
-            null when DateAnswer is { } d => d.Text,
-            null when Quantity?.Value is { } q => q.ToString("0.##", CultureInfo.InvariantCulture) + (Quantity.Unit ?? Quantity.Code ?? string.Empty),
-            _ => null,
-        };
-        return EvidenceItem.Of(Observation, Code, value, Date?.Text, Author);
-    }
-}
-
-/// <summary>A CT/MRI/X-ray/bone scan of the spine.</summary>
-public sealed record SpineImaging(ImagingStudy Study, Coding Modality, bool CrossSectional, ClinicalDate? Started)
-{
-    public EvidenceItem Evidence() => EvidenceItem.Of(Study, Modality, date: Started?.Text);
-}
-
-/// <summary>A documented conservative therapy (analgesic or procedure) and when it started.</summary>
-public sealed record Therapy(Resource Resource, Coding Code, ClinicalDate? Started, bool Parenteral)
-{
-    public EvidenceItem Evidence() => EvidenceItem.Of(Resource, Code, Parenteral ? "parenteral" : null, Started is { } s ? "started " + s.Text : null);
-}
-
-/// <summary>When the pain began, and what says so.</summary>
-public sealed record PainOnset(ClinicalDate Date, EvidenceItem Evidence, string Source);
-
 /// <summary>
-/// What the record says, read once per hook call: counting conditions and observations (status rules of the
-/// decision model applied), lesions with regions, pain scores in date order, attestations, spine imaging and
-/// therapies. Criteria read these; they never walk the raw record.
+/// What the record says, read once per hook call and weighed as a medical director would: conditions that
+/// count (confirmed) apart from suspected ones, vertebral lesions with their levels and onsets, scores that are
+/// final, therapies that were taken, imaging that was performed, and answers. Criteria read these for the
+/// treated vertebra through an <see cref="Episode"/>; they never walk the raw record.
 /// </summary>
 public sealed class ClinicalFacts
 {
+    /// <summary>The ValueSets the evidence readers here use; checked at policy load.</summary>
+    public static IReadOnlyList<string> ValueSetsRead { get; } =
+    [
+        "vertebral-lesions", "current-vertebral-fracture", "healed-vertebral-fracture", "vertebral-metastasis", "multiple-myeloma",
+        "lesion-site-cervical", "lesion-site-thoracic", "lesion-site-lumbar", "lesion-site-sacrococcygeal", "spine-body-sites", "vertebra-structures",
+        "pain-severity-score", "pain-severity-qualifiers", "disability-score-odi", "vertebral-height-loss", "pain-onset-observation",
+        "analgesics-nsaid", "analgesics-acetaminophen", "analgesics-opioid", "aspirin", "parenteral-routes", "conservative-therapy-procedures",
+        "cross-sectional-imaging-modalities", "projection-or-nuclear-imaging-modalities",
+        "imaging-procedures-region-cervical", "imaging-procedures-region-thoracic", "imaging-procedures-region-lumbar", "imaging-procedures-whole-spine",
+        "inpatient-encounter-classes", "vertebral-augmentation-history",
+    ];
+
     private static readonly HashSet<string> PresentClinicalStatus = new(StringComparer.Ordinal) { "active", "recurrence", "relapse" };
+    private static readonly HashSet<string> SuspectedVerificationStatus = new(StringComparer.Ordinal) { "provisional", "differential", "unconfirmed" };
     private static readonly HashSet<string> DiscountedVerificationStatus = new(StringComparer.Ordinal) { "entered-in-error", "refuted" };
 
     private readonly Dictionary<string, Attestation> _attestations;
 
-    private ClinicalFacts(CoveragePolicy policy, PatientRecord record)
+    private ClinicalFacts(CoveragePolicy policy, PatientRecord record, DateOnly? today)
     {
         Policy = policy;
         Record = record;
+        Today = today;
         var vs = policy.ValueSets;
 
-        Conditions = record.Conditions.Where(CountsAsPresent).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
-        Observations = record.Observations
-            .Where(o => o.Status is not ObservationStatus.EnteredInError and not ObservationStatus.Cancelled)
-            .ToList();
+        var counting = record.Conditions.Where(IsPresentOrSuspected).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        Conditions = counting.Where(c => !IsSuspected(c)).ToList();
+        SuspectedConditions = counting.Where(IsSuspected).ToList();
+        UncodedConditions = counting.Where(c => c.Code is null || c.Code.Coding.All(x => string.IsNullOrEmpty(x.Code))).ToList();
 
-        Lesions = Conditions
-            .Select(c => (Condition: c, Code: vs.VertebralLesions.FirstMatch(c.Code)))
-            .Where(x => x.Code is not null)
-            .Select(x => ToLesion(x.Condition, x.Code!))
-            .ToList();
+        // Only final, amended or corrected results are evidence; preliminary or registered ones are not yet.
+        Observations = record.Observations.Where(o => o.Status is ObservationStatus.Final or ObservationStatus.Amended or ObservationStatus.Corrected).ToList();
 
-        PainScores = Measurements(vs.PainSeverity, "/10");
-        OswestryScores = Measurements(vs.OswestryDisabilityIndex, " %");
-        HeightLossMeasurements = Measurements(vs.VertebralHeightLoss, " %");
+        PainScores = PainMeasurements();
+        PainFindings = Observations.Where(o => vs["pain-severity-score"].ContainsAny(o.Code) && o.Value is CodeableConcept cc && vs["pain-severity-qualifiers"].ContainsAny(cc)).ToList();
+        OswestryScores = Measurements(vs["disability-score-odi"], " %", v => v <= 1m && v > 0m ? v * 100m : v);
+        HeightLossMeasurements = Measurements(vs["vertebral-height-loss"], " %", v => v);
 
         _attestations = new Dictionary<string, Attestation>(StringComparer.Ordinal);
         foreach (var observation in Observations.OrderBy(SortKey).ThenBy(o => o.Id, StringComparer.Ordinal))
@@ -94,12 +64,12 @@ public sealed class ClinicalFacts
             }
         }
 
-        PainOnset = FindPainOnset();
+        Lesions = BuildLesions();
         SpineImaging = FindSpineImaging();
-        CrossSectionalSpineImagingAfterOnset = SpineImaging
-            .Where(i => i.CrossSectional && IsAfterOnset(i.Started))
-            .ToList();
         Therapies = FindTherapies();
+        Admissions = FindAdmissions();
+        PriorAugmentations = FindPriorAugmentations();
+        OnsetObservations = Observations.Where(o => vs["pain-onset-observation"].ContainsAny(o.Code)).ToList();
     }
 
     public CoveragePolicy Policy { get; }
@@ -107,18 +77,28 @@ public sealed class ClinicalFacts
     public PolicyValueSets ValueSets => Policy.ValueSets;
     public PatientRecord Record { get; }
 
-    /// <summary>Conditions that count as present (clinicalStatus active/recurrence/relapse or absent; not entered-in-error/refuted).</summary>
+    /// <summary>The day of the call: anything dated after it is not evidence yet. Null when not known (then only the planned date limits).</summary>
+    public DateOnly? Today { get; }
+
+    /// <summary>Confirmed conditions that count as present (clinicalStatus active/recurrence/relapse or absent; not suspected, refuted or entered-in-error).</summary>
     public IReadOnlyList<Condition> Conditions { get; }
 
-    /// <summary>Observations that count (not entered-in-error, not cancelled).</summary>
+    /// <summary>Conditions recorded as provisional, differential or unconfirmed: neither evidence for nor against.</summary>
+    public IReadOnlyList<Condition> SuspectedConditions { get; }
+
+    /// <summary>Counting conditions with only narrative (no code): what they say cannot be read, so nothing is ruled out by their absence.</summary>
+    public IReadOnlyList<Condition> UncodedConditions { get; }
+
+    /// <summary>Observations that are evidence (final, amended or corrected).</summary>
     public IReadOnlyList<Observation> Observations { get; }
 
     public IReadOnlyList<Lesion> Lesions { get; }
 
-    /// <summary>Pain severity scores (0-10), oldest first.</summary>
+    /// <summary>Pain severity scores on 0-10 (a 100 mm VAS divided by 10), oldest first.</summary>
     public IReadOnlyList<Measurement> PainScores { get; }
 
-    public Measurement? LatestPainScore => PainScores.Count > 0 ? PainScores[^1] : null;
+    /// <summary>Pain recorded as a coded severity (mild/moderate/severe): pain, but not a number.</summary>
+    public IReadOnlyList<Observation> PainFindings { get; }
 
     /// <summary>Oswestry Disability Index scores (%), oldest first.</summary>
     public IReadOnlyList<Measurement> OswestryScores { get; }
@@ -126,21 +106,32 @@ public sealed class ClinicalFacts
     /// <summary>Vertebral height-loss measurements (%), oldest first.</summary>
     public IReadOnlyList<Measurement> HeightLossMeasurements { get; }
 
-    public PainOnset? PainOnset { get; }
+    /// <summary>Onset observations (LOINC 11368-8 and the like).</summary>
+    public IReadOnlyList<Observation> OnsetObservations { get; }
 
-    /// <summary>Every counting imaging study of the spine (any modality, any date).</summary>
+    /// <summary>Every imaging study or report of the spine (any modality, any status), oldest first.</summary>
     public IReadOnlyList<SpineImaging> SpineImaging { get; }
 
-    /// <summary>CT/MRI of the spine on or after pain onset (every CT/MRI of the spine when onset is unknown).</summary>
-    public IReadOnlyList<SpineImaging> CrossSectionalSpineImagingAfterOnset { get; }
-
+    /// <summary>Conservative therapies that were taken (not intended, not refused, not entered in error), earliest first.</summary>
     public IReadOnlyList<Therapy> Therapies { get; }
 
-    public static ClinicalFacts From(CoveragePolicy policy, PatientRecord record)
+    public IReadOnlyList<Admission> Admissions { get; }
+
+    public IReadOnlyList<PriorAugmentation> PriorAugmentations { get; }
+
+    /// <summary>Whether the patient is recorded as deceased.</summary>
+    public bool Deceased => Record.Patient?.Deceased switch
+    {
+        FhirBoolean b => b.Value == true,
+        FhirDateTime => true,
+        _ => false,
+    };
+
+    public static ClinicalFacts From(CoveragePolicy policy, PatientRecord record, DateOnly? today = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(record);
-        return new ClinicalFacts(policy, record);
+        return new ClinicalFacts(policy, record, today);
     }
 
     /// <summary>The latest answer recorded with one of our finding codes, if any.</summary>
@@ -157,24 +148,143 @@ public sealed class ClinicalFacts
         return latest is null ? null : ToAttestation(latest, set.FirstMatch(latest.Code)!);
     }
 
-    /// <summary>Counting conditions whose code is in <paramref name="set"/>, with the matching coding.</summary>
-    public IReadOnlyList<(Condition Condition, Coding Code)> ConditionsIn(CodeSet set) =>
-        Conditions
-            .Select(c => (Condition: c, Code: set.FirstMatch(c.Code)))
+    /// <summary>Confirmed conditions whose code is in <paramref name="set"/>, with the matching coding.</summary>
+    public IReadOnlyList<(Condition Condition, Coding Code)> ConditionsIn(CodeSet set) => Matching(Conditions, set);
+
+    /// <summary>Suspected conditions whose code is in <paramref name="set"/>.</summary>
+    public IReadOnlyList<(Condition Condition, Coding Code)> SuspectedIn(CodeSet set) => Matching(SuspectedConditions, set);
+
+    /// <summary>Conclusion codes of performed CT/MRI reports that are in <paramref name="set"/>.</summary>
+    public IReadOnlyList<(DiagnosticReport Report, Coding Code)> ReportFindingsIn(CodeSet set) =>
+        SpineImaging.Where(i => i.Performed).SelectMany(i => i.Reports)
+            .Distinct()
+            .SelectMany(r => r.ConclusionCode.Select(c => (Report: r, Code: set.FirstMatch(c))))
             .Where(x => x.Code is not null)
-            .Select(x => (x.Condition, x.Code!))
+            .Select(x => (x.Report, x.Code!))
             .ToList();
 
     public static EvidenceItem ConditionEvidence(Condition condition, Coding code) =>
-        EvidenceItem.Of(condition, code, date: ClinicalDate.From(condition.Onset) is { } onset ? "onset " + onset.Text : null);
+        EvidenceItem.Of(condition, code, IsSuspected(condition) ? "suspected" : null, ClinicalDate.From(condition.Onset) is { } onset ? "onset " + onset.Text : null);
 
-    /// <summary>Whether a study date is on or after pain onset (true when either is unknown: then nothing can be compared).</summary>
-    public bool IsAfterOnset(ClinicalDate? date) => PainOnset is null || date is null || date.Value.Earliest >= PainOnset.Date.Earliest;
+    /// <summary>The level a body site (and failing that, the code) names; <c>NotSpinal</c> when the body site is elsewhere.</summary>
+    public SiteReading ReadSite(IEnumerable<CodeableConcept> bodySites, CodeableConcept? code)
+    {
+        var vs = ValueSets;
+        var sites = bodySites.Where(b => b is not null).ToList();
+        VertebralLevel? region = null;
+        var saidSomething = false;
+        foreach (var site in sites)
+        {
+            foreach (var coding in site.Coding)
+            {
+                saidSomething = true;
+                if (vs["vertebra-structures"].Contains(coding))
+                {
+                    var label = vs["vertebra-structures"].DisplayOf(coding.System!, coding.Code!);
+                    if (VertebralLevel.Parse(label) is { } fromCode)
+                    {
+                        return new SiteReading(fromCode, false);
+                    }
+                }
 
-    /// <summary>The regions of the lesions (empty when no lesion has a known region).</summary>
-    public IReadOnlySet<SpinalRegion> LesionRegions => Lesions.SelectMany(l => l.Regions).ToHashSet();
+                if (RegionOf(coding) is { } r)
+                {
+                    region ??= new VertebralLevel(r, null);
+                }
+                else if (vs["spine-body-sites"].Contains(coding))
+                {
+                    region ??= null;
+                }
+            }
 
-    private static bool CountsAsPresent(Condition condition)
+            var texts = new[] { site.Text }.Concat(site.Coding.Select(c => c.Display));
+            foreach (var text in texts)
+            {
+                saidSomething |= !string.IsNullOrWhiteSpace(text);
+                if (VertebralLevel.Parse(text) is { } parsed && (parsed.IsExact || region is null))
+                {
+                    return new SiteReading(parsed, false);
+                }
+            }
+        }
+
+        if (region is not null)
+        {
+            return new SiteReading(region, false);
+        }
+
+        var spinal = sites.Any(s => s.Coding.Any(c => vs["spine-body-sites"].Contains(c)));
+        if (saidSomething && !spinal)
+        {
+            return new SiteReading(null, true);
+        }
+
+        var fromCode2 = code?.Coding.Select(RegionOf).FirstOrDefault(r => r is not null);
+        return new SiteReading(fromCode2 is { } rc ? new VertebralLevel(rc, null) : null, false);
+    }
+
+    /// <summary>The region a coding places a lesion in (ICD-10-CM region character, SNOMED region structure or disorder).</summary>
+    public SpinalRegion? RegionOf(Coding coding)
+    {
+        var vs = ValueSets;
+        if (vs["lesion-site-sacrococcygeal"].Contains(coding))
+        {
+            return SpinalRegion.SacrumCoccyx;
+        }
+
+        if (vs["lesion-site-cervical"].Contains(coding))
+        {
+            return SpinalRegion.Cervical;
+        }
+
+        if (vs["lesion-site-thoracic"].Contains(coding))
+        {
+            return SpinalRegion.Thoracic;
+        }
+
+        return vs["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar : null;
+    }
+
+    /// <summary>Whether a date is after the day of the call (future-dated resources are never evidence).</summary>
+    public bool IsFuture(ClinicalDate? date) => Today is { } today && date is { } d && d.Earliest > today;
+
+    /// <summary>How an onset[x] reads: a day or short span, else why not (an age, a vague string, a long period).</summary>
+    public OnsetReading? ReadOnset(Resource source, DataType? onset, Coding? code, string sourceText)
+    {
+        var evidence = EvidenceItem.Of(source, code);
+        switch (onset)
+        {
+            case null:
+                return null;
+            case Period period:
+                var start = ClinicalDate.Parse(period.Start);
+                var end = ClinicalDate.Parse(period.End);
+                if (start is null)
+                {
+                    return new OnsetReading(null, "the onset is recorded as a period without a start", evidence, sourceText);
+                }
+
+                if (end is { } e && e.Latest.DayNumber - start.Value.Earliest.DayNumber > Settings.OnsetPeriodMaxDays)
+                {
+                    return new OnsetReading(null, $"the onset is recorded only as the period {period.Start} to {period.End}", evidence with { Date = "onset " + period.Start + "/" + period.End }, sourceText);
+                }
+
+                return new OnsetReading(start, null, evidence with { Date = "onset " + start.Value.Text }, sourceText);
+            case Age age:
+                return new OnsetReading(null, $"the onset is recorded only as an age ({age.Value?.ToString(CultureInfo.InvariantCulture)} {age.Unit})", evidence, sourceText);
+            case FhirString text:
+                return ClinicalDate.Parse(text.Value) is { } parsedText
+                    ? new OnsetReading(parsedText, null, evidence with { Date = "onset " + parsedText.Text }, sourceText)
+                    : new OnsetReading(null, $"the onset is recorded only as \"{text.Value}\"", evidence, sourceText);
+            case Hl7.Fhir.Model.Range:
+                return new OnsetReading(null, "the onset is recorded only as an age range", evidence, sourceText);
+            default:
+                var date = ClinicalDate.From(onset);
+                return date is null ? null : new OnsetReading(date, null, evidence with { Date = "onset " + date.Value.Text }, sourceText);
+        }
+    }
+
+    private static bool IsPresentOrSuspected(Condition condition)
     {
         var clinical = condition.ClinicalStatus?.Coding.Select(c => c.Code).OfType<string>().ToList();
         if (clinical is { Count: > 0 } && !clinical.Any(PresentClinicalStatus.Contains))
@@ -186,33 +296,148 @@ public sealed class ClinicalFacts
         return verification is null || !verification.Any(DiscountedVerificationStatus.Contains);
     }
 
-    private static DateTimeOffset SortKey(Observation observation) =>
+    public static bool IsSuspected(Condition condition) =>
+        condition.VerificationStatus?.Coding.Any(c => c.Code is { } code && SuspectedVerificationStatus.Contains(code)) == true;
+
+    private static List<(Condition Condition, Coding Code)> Matching(IEnumerable<Condition> conditions, CodeSet set) =>
+        conditions
+            .Select(c => (Condition: c, Code: set.FirstMatch(c.Code)))
+            .Where(x => x.Code is not null)
+            .Select(x => (x.Condition, x.Code!))
+            .ToList();
+
+    internal static DateTimeOffset SortKey(Observation observation) =>
         (ClinicalDate.From(observation.Effective) ?? ClinicalDate.Parse(observation.Issued?.ToString("o", CultureInfo.InvariantCulture)))?.SortKey ?? DateTimeOffset.MinValue;
 
-    private Lesion ToLesion(Condition condition, Coding code)
+    /// <summary>
+    /// Lesions from Conditions (a vertebral fracture, collapse, tumour with a vertebral site, hemangioma,
+    /// osteonecrosis) and from the conclusion codes of performed imaging reports. Findings about one vertebral
+    /// body are grouped (<see cref="Lesion.IsSameBodyAs"/>); two fractures are never pooled.
+    /// </summary>
+    private List<Lesion> BuildLesions()
     {
-        var regions = new HashSet<SpinalRegion>();
-        var regionCodes = new List<Coding>();
-        var candidates = (condition.Code?.Coding ?? []).Concat(condition.BodySite.SelectMany(b => b.Coding));
-        foreach (var coding in candidates)
+        var vs = ValueSets;
+        var lesionCodes = new[] { vs["vertebral-lesions"], vs["current-vertebral-fracture"], vs["healed-vertebral-fracture"] };
+        var needsVertebralSite = new[] { vs["vertebral-metastasis"], vs["multiple-myeloma"] };
+        var findings = new List<LesionFinding>();
+
+        foreach (var condition in Conditions.Concat(SuspectedConditions))
         {
-            foreach (var (region, set) in Policy.ValueSets.LesionSites)
+            var code = lesionCodes.Select(s => s.FirstMatch(condition.Code)).FirstOrDefault(c => c is not null);
+            if (code is null)
             {
-                if (set.Contains(coding))
+                continue;
+            }
+
+            var site = ReadSite(condition.BodySite, condition.Code);
+            if (site.NotSpinal)
+            {
+                continue;
+            }
+
+            // A metastasis or myeloma code says "bone", not "vertebra": only a vertebral site makes it a lesion.
+            var tumour = needsVertebralSite.Any(s => s.ContainsAny(condition.Code));
+            if (tumour && site.Level is null)
+            {
+                continue;
+            }
+
+            var healing = HealingOf(code);
+            var onset = tumour ? null : ReadOnset(condition, condition.Onset, code, "onset of the coded lesion");
+            findings.Add(new LesionFinding(condition, code, condition.Code!, site.Level, IsSuspected(condition), onset, healing));
+        }
+
+        foreach (var imaging in FindReportsForLesions())
+        {
+            foreach (var conclusion in imaging.Report.ConclusionCode)
+            {
+                var code = lesionCodes.Select(s => s.FirstMatch(conclusion)).FirstOrDefault(c => c is not null);
+                if (code is null)
                 {
-                    regions.Add(region);
-                    if (!regionCodes.Contains(coding))
-                    {
-                        regionCodes.Add(coding);
-                    }
+                    continue;
                 }
+
+                var site = ReadSite([], conclusion);
+                var level = site.Level ?? (imaging.Regions.Count == 1 ? new VertebralLevel(imaging.Regions.Single(), null) : null);
+                findings.Add(new LesionFinding(imaging.Report, code, conclusion, level, false, null, HealingOf(code)));
             }
         }
 
-        return new Lesion(condition, code, regions, regionCodes, ClinicalDate.From(condition.Onset));
+        // Vertebrae first, then regions, then unplaced; conditions before reports: the most precise findings anchor lesions.
+        var ordered = findings
+            .OrderBy(f => f.Source is DiagnosticReport ? 1 : 0)
+            .ThenBy(f => f.Level is { IsExact: true } ? 0 : f.Level is null ? 2 : 1)
+            .ThenBy(f => EvidenceItem.ReferenceOf(f.Source), StringComparer.Ordinal)
+            .ThenBy(f => f.Code.Code, StringComparer.Ordinal);
+        var lesions = new List<Lesion>();
+        foreach (var finding in ordered)
+        {
+            var same = lesions.Where(l => l.IsSameBodyAs(finding)).ToList();
+            if (same.Count == 1)
+            {
+                same[0].Add(finding);
+            }
+            else
+            {
+                lesions.Add(new Lesion(finding, EvidenceItem.ReferenceOf(finding.Source) + "#" + finding.Code.Code));
+            }
+        }
+
+        return lesions
+            .OrderBy(l => l.Level?.Region ?? (SpinalRegion)99)
+            .ThenBy(l => l.Level?.Number ?? 99)
+            .ThenBy(l => l.Key, StringComparer.Ordinal)
+            .ToList();
     }
 
-    private List<Measurement> Measurements(CodeSet codes, string unit)
+    private IEnumerable<(DiagnosticReport Report, IReadOnlySet<SpinalRegion> Regions)> FindReportsForLesions() =>
+        SpineImaging.Where(i => i.Performed && i.CrossSectional && !IsFuture(i.Date))
+            .SelectMany(i => i.Reports.Select(r => (Report: r, i.Regions)))
+            .DistinctBy(x => x.Report);
+
+    private HealingState HealingOf(Coding code)
+    {
+        if (ValueSets["healed-vertebral-fracture"].Contains(code))
+        {
+            return HealingState.Healed;
+        }
+
+        // ICD-10-CM fracture codes carry the encounter in the 7th character: P is malunion.
+        return code.System == CodeSystems.Icd10Cm && code.Code is { Length: 8 } c && c[7] == 'P' ? HealingState.Malunion : HealingState.Current;
+    }
+
+    private List<Measurement> PainMeasurements()
+    {
+        var result = new List<Measurement>();
+        foreach (var observation in Observations)
+        {
+            var code = ValueSets["pain-severity-score"].FirstMatch(observation.Code);
+            if (code is null)
+            {
+                continue;
+            }
+
+            decimal? value = observation.Value switch
+            {
+                Quantity q when IsMillimetres(q) => q.Value / 10m,
+                Quantity q when q.Value is { } v && v <= 10m => v,
+                Integer i => i.Value,
+                FhirDecimal d => d.Value,
+                _ => null,
+            };
+            if (value is { } v2 and >= 0m and <= 10m)
+            {
+                result.Add(new Measurement(observation, code, v2, "/10", ClinicalDate.From(observation.Effective)));
+            }
+        }
+
+        return Sorted(result);
+    }
+
+    private static bool IsMillimetres(Quantity quantity) =>
+        string.Equals(quantity.Code, "mm", StringComparison.Ordinal) || string.Equals(quantity.Unit, "mm", StringComparison.OrdinalIgnoreCase);
+
+    private List<Measurement> Measurements(CodeSet codes, string unit, Func<decimal, decimal> normalize)
     {
         var result = new List<Measurement>();
         foreach (var observation in Observations)
@@ -227,15 +452,20 @@ public sealed class ClinicalFacts
             };
             if (code is not null && value is { } v)
             {
-                result.Add(new Measurement(observation, code, v, unit, ClinicalDate.From(observation.Effective)));
+                var site = observation.BodySite is null ? null : ReadSite([observation.BodySite], null).Level;
+                var about = observation.Focus.Concat(observation.DerivedFrom).Select(r => r.Reference).OfType<string>().Select(Relative).ToList();
+                result.Add(new Measurement(observation, code, normalize(v), unit, ClinicalDate.From(observation.Effective)) { Level = site, About = about });
             }
         }
 
-        return result
+        return Sorted(result);
+    }
+
+    private static List<Measurement> Sorted(List<Measurement> result) =>
+        result
             .OrderBy(m => m.Date?.SortKey ?? DateTimeOffset.MinValue)
             .ThenBy(m => m.Observation.Id, StringComparer.Ordinal)
             .ToList();
-    }
 
     private static Attestation ToAttestation(Observation observation, Coding code)
     {
@@ -248,110 +478,375 @@ public sealed class ClinicalFacts
         };
         var dateAnswer = observation.Value is FhirDateTime dt ? ClinicalDate.Parse(dt.Value) : null;
         var author = observation.Performer.FirstOrDefault() is { } performer ? performer.Display ?? performer.Reference : null;
-        return new Attestation(observation, code, answer, dateAnswer, observation.Value as Quantity, ClinicalDate.From(observation.Effective), author);
+        return new Attestation(observation, code, answer, dateAnswer, observation.Value as Quantity, ClinicalDate.From(observation.Effective), author)
+        {
+            TextAnswer = (observation.Value as FhirString)?.Value,
+            CodedAnswer = answer is null && observation.Value is CodeableConcept coded ? coded.Coding.FirstOrDefault() : null,
+        };
     }
 
-    /// <summary>
-    /// A recorded pain onset (our finding) wins; else the most recent onset among lesions not confined to the
-    /// sacrum/coccyx (the fracture being treated is the newest one), else the most recent onset of any lesion.
-    /// </summary>
-    private PainOnset? FindPainOnset()
+    /// <summary><c>Type/id</c> from a relative or absolute reference.</summary>
+    internal static string Relative(string reference)
     {
-        if (Attested(FindingCodes.PainOnset) is { DateAnswer: { } recorded } attestation)
-        {
-            return new PainOnset(recorded, attestation.Evidence(), "recorded pain onset");
-        }
-
-        var dated = Lesions.Where(l => l.Onset is not null).ToList();
-        var candidates = dated.Where(l => l.Regions.Count == 0 || l.Regions.Any(r => r.IsCoveredRegion())).ToList();
-        var lesion = (candidates.Count > 0 ? candidates : dated)
-            .OrderByDescending(l => l.Onset!.Value.Latest)
-            .ThenBy(l => l.Condition.Id, StringComparer.Ordinal)
-            .FirstOrDefault();
-        return lesion is null ? null : new PainOnset(lesion.Onset!.Value, lesion.Evidence(), "onset of the coded lesion");
+        var history = reference.IndexOf("/_history/", StringComparison.Ordinal);
+        var value = history >= 0 ? reference[..history] : reference;
+        var parts = value.Split('/');
+        return parts.Length >= 2 ? parts[^2] + "/" + parts[^1] : value;
     }
 
     private List<SpineImaging> FindSpineImaging()
     {
-        var vs = Policy.ValueSets;
+        var vs = ValueSets;
         var result = new List<SpineImaging>();
-        foreach (var study in Record.ImagingStudies)
+        var reportsByStudy = new Dictionary<string, List<DiagnosticReport>>(StringComparer.Ordinal);
+        var unlinked = new List<DiagnosticReport>();
+        foreach (var report in Record.DiagnosticReports)
         {
-            if (study.Status is ImagingStudy.ImagingStudyStatus.EnteredInError or ImagingStudy.ImagingStudyStatus.Cancelled)
+            if (report.Status is DiagnosticReport.DiagnosticReportStatus.EnteredInError)
             {
                 continue;
             }
 
-            var sites = study.Series.Select(s => s.BodySite).Where(s => s is not null).ToList();
-            var isSpine = sites.Count == 0 ? Settings.AcceptImagingWithoutBodySite : sites.Any(vs.SpineBodySites.Contains);
-            if (!isSpine)
+            var studies = report.ImagingStudy.Select(r => r.Reference).OfType<string>().Select(Relative)
+                .Where(r => Record.ImagingStudies.Any(s => "ImagingStudy/" + s.Id == r)).ToList();
+            if (studies.Count == 0)
+            {
+                unlinked.Add(report);
+            }
+
+            foreach (var study in studies)
+            {
+                (reportsByStudy.TryGetValue(study, out var list) ? list : reportsByStudy[study] = []).Add(report);
+            }
+        }
+
+        foreach (var study in Record.ImagingStudies)
+        {
+            if (study.Status is ImagingStudy.ImagingStudyStatus.EnteredInError)
             {
                 continue;
             }
 
             var modalities = study.Modality.Concat(study.Series.Select(s => s.Modality)).Where(m => m is not null).ToList();
-            var crossSectional = modalities.FirstOrDefault(vs.CrossSectionalImaging.Contains);
-            var other = modalities.FirstOrDefault(vs.ProjectionOrNuclearImaging.Contains);
-            var started = ClinicalDate.Parse(study.Started);
-            if (crossSectional is not null)
+            var regions = new HashSet<SpinalRegion>();
+            var siteSaid = false;
+            foreach (var site in study.Series.Select(s => s.BodySite).Where(s => s is not null))
             {
-                result.Add(new SpineImaging(study, crossSectional, true, started));
+                siteSaid = true;
+                AddRegions(regions, new CodeableConcept { Coding = [site!] });
             }
-            else if (other is not null)
+
+            foreach (var procedure in study.ProcedureCode)
             {
-                result.Add(new SpineImaging(study, other, false, started));
+                siteSaid |= AddProcedureRegions(regions, procedure);
+            }
+
+            var reports = reportsByStudy.GetValueOrDefault("ImagingStudy/" + study.Id) ?? [];
+            foreach (var report in reports)
+            {
+                siteSaid |= AddProcedureRegions(regions, report.Code);
+            }
+
+            if (!siteSaid && Settings.AcceptImagingWithoutBodySite)
+            {
+                regions.UnionWith(Enum.GetValues<SpinalRegion>());
+            }
+
+            if (regions.Count == 0)
+            {
+                continue;
+            }
+
+            var crossSectional = modalities.FirstOrDefault(vs["cross-sectional-imaging-modalities"].Contains)
+                ?? (study.ProcedureCode.Concat(reports.Select(r => r.Code)).Any(IsCrossSectionalProcedure) ? new Coding(CodeSystems.Dicom, "MR") : null);
+            var other = modalities.FirstOrDefault(vs["projection-or-nuclear-imaging-modalities"].Contains);
+            var modality = crossSectional ?? other;
+            if (modality is null)
+            {
+                continue;
+            }
+
+            var readable = reports.Count == 0 || reports.Any(r => r.ConclusionCode.Count > 0);
+            var performed = study.Status is ImagingStudy.ImagingStudyStatus.Available;
+            var date = ClinicalDate.Parse(study.Started) ?? reports.Select(r => ClinicalDate.From(r.Effective)).FirstOrDefault(d => d is not null);
+            result.Add(new SpineImaging(study, modality, crossSectional is not null, performed, date, regions, readable, reports));
+        }
+
+        foreach (var report in unlinked)
+        {
+            var regions = new HashSet<SpinalRegion>();
+            if (!AddProcedureRegions(regions, report.Code) || !IsCrossSectionalProcedure(report.Code))
+            {
+                continue;
+            }
+
+            var performed = report.Status is DiagnosticReport.DiagnosticReportStatus.Final or DiagnosticReport.DiagnosticReportStatus.Amended
+                or DiagnosticReport.DiagnosticReportStatus.Corrected or DiagnosticReport.DiagnosticReportStatus.Appended;
+            var modality = report.Code?.Coding.FirstOrDefault(IsRegionProcedure) ?? new Coding(CodeSystems.Dicom, "MR");
+            result.Add(new SpineImaging(report, ModalityOf(report.Code) ?? modality, true, performed, ClinicalDate.From(report.Effective), regions, report.ConclusionCode.Count > 0, [report]));
+        }
+
+        return result.OrderBy(i => i.Date?.SortKey ?? DateTimeOffset.MinValue).ThenBy(i => EvidenceItem.ReferenceOf(i.Source), StringComparer.Ordinal).ToList();
+    }
+
+    private static Coding? ModalityOf(CodeableConcept? code)
+    {
+        var text = string.Join(' ', new[] { code?.Text }.Concat(code?.Coding.Select(c => c.Display) ?? []).OfType<string>());
+        if (text.Contains("MRI", StringComparison.OrdinalIgnoreCase) || text.StartsWith("MR ", StringComparison.OrdinalIgnoreCase) || text.Contains("magnetic", StringComparison.OrdinalIgnoreCase))
+        {
+            return new Coding(CodeSystems.Dicom, "MR");
+        }
+
+        return text.Contains("CT", StringComparison.Ordinal) || text.Contains("computed tomograph", StringComparison.OrdinalIgnoreCase) ? new Coding(CodeSystems.Dicom, "CT") : null;
+    }
+
+    private static readonly string[] RegionProcedureSets = ["imaging-procedures-region-cervical", "imaging-procedures-region-thoracic", "imaging-procedures-region-lumbar", "imaging-procedures-whole-spine"];
+
+    private bool IsRegionProcedure(Coding coding) => RegionProcedureSets.Any(s => ValueSets[s].Contains(coding));
+
+    private bool IsCrossSectionalProcedure(CodeableConcept? concept) => concept?.Coding.Any(IsRegionProcedure) == true;
+
+    private bool AddProcedureRegions(HashSet<SpinalRegion> regions, CodeableConcept? concept)
+    {
+        if (concept is null)
+        {
+            return false;
+        }
+
+        var vs = ValueSets;
+        var before = regions.Count;
+        var found = false;
+        foreach (var coding in concept.Coding)
+        {
+            if (vs["imaging-procedures-whole-spine"].Contains(coding))
+            {
+                regions.UnionWith(Enum.GetValues<SpinalRegion>());
+                found = true;
+            }
+
+            (SpinalRegion Region, string Set)[] map =
+            [
+                (SpinalRegion.Cervical, "imaging-procedures-region-cervical"),
+                (SpinalRegion.Thoracic, "imaging-procedures-region-thoracic"),
+                (SpinalRegion.Lumbar, "imaging-procedures-region-lumbar"),
+            ];
+            foreach (var (region, set) in map)
+            {
+                if (vs[set].Contains(coding))
+                {
+                    regions.Add(region);
+                    found = true;
+                }
             }
         }
 
-        return result.OrderBy(i => i.Started?.SortKey ?? DateTimeOffset.MinValue).ThenBy(i => i.Study.Id, StringComparer.Ordinal).ToList();
+        return found || regions.Count > before;
+    }
+
+    private void AddRegions(HashSet<SpinalRegion> regions, CodeableConcept site)
+    {
+        var reading = ReadSite([site], null);
+        if (reading.Level is { } level)
+        {
+            regions.Add(level.Region);
+        }
+        else if (!reading.NotSpinal && site.Coding.Any(c => ValueSets["spine-body-sites"].Contains(c)))
+        {
+            // The spine as a whole (vertebral column, spinal structure).
+            regions.UnionWith(Enum.GetValues<SpinalRegion>());
+        }
     }
 
     private List<Therapy> FindTherapies()
     {
-        var vs = Policy.ValueSets;
+        var vs = ValueSets;
         var result = new List<Therapy>();
         foreach (var statement in Record.MedicationStatements)
         {
-            if (statement.Status is MedicationStatement.MedicationStatusCodes.EnteredInError or MedicationStatement.MedicationStatusCodes.NotTaken)
+            // Taken: active or completed, or stopped (the episode decides whether it stopped too early).
+            if (statement.Status is not (MedicationStatement.MedicationStatusCodes.Active or MedicationStatement.MedicationStatusCodes.Completed or MedicationStatement.MedicationStatusCodes.Stopped))
             {
                 continue;
             }
 
-            if (vs.Analgesics.FirstMatch(statement.Medication as CodeableConcept) is { } code)
+            var concept = MedicationConcept(statement.Medication, statement);
+            var (start, end) = statement.Effective switch
             {
-                var parenteral = statement.Dosage.Any(d => vs.ParenteralRoutes.ContainsAny(d.Route));
-                result.Add(new Therapy(statement, code, ClinicalDate.From(statement.Effective), parenteral));
-            }
+                Period p => (ClinicalDate.Parse(p.Start), ClinicalDate.Parse(p.End)),
+                var other => (ClinicalDate.From(other), statement.Status == MedicationStatement.MedicationStatusCodes.Stopped ? ClinicalDate.From(other) : null),
+            };
+            start ??= ClinicalDate.Parse(statement.DateAsserted);
+            AddMedication(result, statement, concept, statement.Dosage, start, end);
         }
 
         foreach (var request in Record.MedicationRequests)
         {
-            if (request.Status is MedicationRequest.MedicationrequestStatus.EnteredInError or MedicationRequest.MedicationrequestStatus.Cancelled
-                or MedicationRequest.MedicationrequestStatus.Draft)
+            if (request.Status is not (MedicationRequest.MedicationrequestStatus.Active or MedicationRequest.MedicationrequestStatus.Completed)
+                || request.Intent is not (MedicationRequest.MedicationRequestIntent.Order or MedicationRequest.MedicationRequestIntent.OriginalOrder
+                    or MedicationRequest.MedicationRequestIntent.ReflexOrder or MedicationRequest.MedicationRequestIntent.FillerOrder
+                    or MedicationRequest.MedicationRequestIntent.InstanceOrder or MedicationRequest.MedicationRequestIntent.Plan))
             {
                 continue;
             }
 
-            if (vs.Analgesics.FirstMatch(request.Medication as CodeableConcept) is { } code)
-            {
-                var parenteral = request.DosageInstruction.Any(d => vs.ParenteralRoutes.ContainsAny(d.Route));
-                result.Add(new Therapy(request, code, ClinicalDate.Parse(request.AuthoredOn), parenteral));
-            }
+            var concept = MedicationConcept(request.Medication, request);
+            var end = ClinicalDate.Parse(request.DispenseRequest?.ValidityPeriod?.End);
+            AddMedication(result, request, concept, request.DosageInstruction, ClinicalDate.Parse(request.AuthoredOn), end);
         }
 
         foreach (var procedure in Record.Procedures)
         {
-            if (procedure.Status is EventStatus.EnteredInError or EventStatus.NotDone or EventStatus.Preparation)
+            if (procedure.Status is not (EventStatus.Completed or EventStatus.InProgress))
             {
                 continue;
             }
 
-            if (vs.ConservativeTherapyProcedures.FirstMatch(procedure.Code) is { } code)
+            if (vs["conservative-therapy-procedures"].FirstMatch(procedure.Code) is { } code)
             {
-                result.Add(new Therapy(procedure, code, ClinicalDate.From(procedure.Performed), false));
+                var (start, end) = procedure.Performed switch
+                {
+                    Period p => (ClinicalDate.Parse(p.Start), ClinicalDate.Parse(p.End)),
+                    var other => (ClinicalDate.From(other), null),
+                };
+                result.Add(new Therapy(procedure, code, TherapyClass.NonPharmacological, start, end, false));
             }
         }
 
         return result.OrderBy(t => t.Started?.SortKey ?? DateTimeOffset.MaxValue).ThenBy(t => EvidenceItem.ReferenceOf(t.Resource), StringComparer.Ordinal).ToList();
     }
+
+    private CodeableConcept? MedicationConcept(DataType? medication, DomainResource container)
+    {
+        switch (medication)
+        {
+            case CodeableConcept concept:
+                return concept;
+            case ResourceReference reference:
+                var resolved = Record.ResolveMedication(reference, container);
+                if (resolved is null)
+                {
+                    return null;
+                }
+
+                var all = new CodeableConcept { Coding = [.. resolved.Code?.Coding ?? []] };
+                foreach (var ingredient in resolved.Ingredient)
+                {
+                    if (ingredient.Item is CodeableConcept item)
+                    {
+                        all.Coding.AddRange(item.Coding);
+                    }
+                }
+
+                return all;
+            default:
+                return null;
+        }
+    }
+
+    private void AddMedication(List<Therapy> result, Resource resource, CodeableConcept? concept, IEnumerable<Dosage> dosage, ClinicalDate? start, ClinicalDate? end)
+    {
+        if (concept is null)
+        {
+            return;
+        }
+
+        var vs = ValueSets;
+        var dosages = dosage.ToList();
+        var parenteral = dosages.Any(d => vs["parenteral-routes"].ContainsAny(d.Route));
+        (TherapyClass Class, string Set)[] classes =
+        [
+            (TherapyClass.Opioid, "analgesics-opioid"),
+            (TherapyClass.Nsaid, "analgesics-nsaid"),
+            (TherapyClass.Acetaminophen, "analgesics-acetaminophen"),
+        ];
+        foreach (var (therapyClass, set) in classes)
+        {
+            if (vs[set].FirstMatch(concept) is { } code)
+            {
+                result.Add(new Therapy(resource, code, therapyClass, start, end, parenteral));
+                return;
+            }
+        }
+
+        // Aspirin is an analgesic only above the low-dose (antiplatelet) range; an unknown dose is not one.
+        if (vs["aspirin"].FirstMatch(concept) is { } aspirin && DailyMilligrams(dosages) is { } mg && mg > Settings.LowDoseAspirinMaxMgPerDay)
+        {
+            result.Add(new Therapy(resource, aspirin, TherapyClass.AspirinAnalgesic, start, end, parenteral));
+        }
+    }
+
+    /// <summary>The daily dose in mg when the dosage says it (dose in mg times the doses per day); null otherwise.</summary>
+    private static decimal? DailyMilligrams(IReadOnlyList<Dosage> dosages)
+    {
+        decimal? total = null;
+        foreach (var dosage in dosages)
+        {
+            var dose = dosage.DoseAndRate.Select(d => d.Dose).OfType<Quantity>().FirstOrDefault();
+            if (dose?.Value is not { } value || !(string.Equals(dose.Code, "mg", StringComparison.Ordinal) || string.Equals(dose.Unit, "mg", StringComparison.OrdinalIgnoreCase)))
+            {
+                return null;
+            }
+
+            var repeat = dosage.Timing?.Repeat;
+            decimal perDay = 1m;
+            if (repeat?.Frequency is { } frequency && repeat.Period is { } period && period > 0)
+            {
+                var days = repeat.PeriodUnit switch
+                {
+                    Timing.UnitsOfTime.H => period / 24m,
+                    Timing.UnitsOfTime.Min => period / 1440m,
+                    Timing.UnitsOfTime.Wk => period * 7m,
+                    _ => period,
+                };
+                perDay = frequency / days;
+            }
+
+            total = (total ?? 0m) + value * perDay;
+        }
+
+        return total;
+    }
+
+    private List<Admission> FindAdmissions()
+    {
+        var result = new List<Admission>();
+        foreach (var encounter in Record.Encounters)
+        {
+            if (encounter.Status is Encounter.EncounterStatus.Cancelled or Encounter.EncounterStatus.EnteredInError or Encounter.EncounterStatus.Planned)
+            {
+                continue;
+            }
+
+            if (encounter.Class is not { } encounterClass || !ValueSets["inpatient-encounter-classes"].Contains(encounterClass))
+            {
+                continue;
+            }
+
+            var reasons = encounter.ReasonReference.Concat(encounter.Diagnosis.Select(d => d.Condition)).Select(r => r?.Reference).OfType<string>().Select(Relative).ToList();
+            var vertebral = encounter.ReasonCode.Any(ValueSets["vertebral-lesions"].ContainsAny);
+            result.Add(new Admission(encounter, encounterClass, ClinicalDate.Parse(encounter.Period?.Start), reasons, vertebral));
+        }
+
+        return result;
+    }
+
+    private List<PriorAugmentation> FindPriorAugmentations()
+    {
+        var result = new List<PriorAugmentation>();
+        foreach (var procedure in Record.Procedures)
+        {
+            if (procedure.Status is not EventStatus.Completed || ValueSets["vertebral-augmentation-history"].FirstMatch(procedure.Code) is not { } code)
+            {
+                continue;
+            }
+
+            var level = ReadSite(procedure.BodySite, null).Level;
+            result.Add(new PriorAugmentation(procedure, code, level, ClinicalDate.From(procedure.Performed)));
+        }
+
+        return result;
+    }
 }
+
+/// <summary>Where a body site places a finding: a level, nothing, or somewhere that is not the spine.</summary>
+public sealed record SiteReading(VertebralLevel? Level, bool NotSpinal);

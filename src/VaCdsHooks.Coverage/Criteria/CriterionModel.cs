@@ -102,7 +102,20 @@ public sealed record CriterionResult(
     public string KindCode => Kind == CriterionKind.Inclusion ? "inclusion" : "exclusion";
 }
 
-/// <summary>A small named unit of the policy.</summary>
+/// <summary>What one criterion is judged on: the chart, the order line, and the episode of the treated vertebra.</summary>
+public sealed record CriterionContext(ClinicalFacts Facts, InScopeOrder Order, Episode Episode)
+{
+    public Lesions.Lesion? Lesion => Episode.Lesion;
+    public Policy.PolicySettings Settings => Facts.Settings;
+    public Policy.PolicyValueSets ValueSets => Facts.ValueSets;
+}
+
+/// <summary>
+/// A small named unit of the policy, in one file: its id (a code of our criterion CodeSystem), kind, the
+/// policy's words, what it reads (resource types, ValueSets, finding codes) and its rule. The registry
+/// (<see cref="CriteriaEvaluator.All"/>) derives the lists the rest of the service needs, and the policy load
+/// checks every declared ValueSet and finding code exists.
+/// </summary>
 public interface ICoverageCriterion
 {
     /// <summary>The decision model's id, e.g. <c>onset-window</c>.</summary>
@@ -116,7 +129,13 @@ public interface ICoverageCriterion
     /// <summary>Resource types the criterion reads; a gap in any of them makes an absence-based result unknown.</summary>
     IReadOnlyList<string> ReadsResourceTypes { get; }
 
-    CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order);
+    /// <summary>Ids of the ValueSets it reads (beyond the shared evidence readers').</summary>
+    IReadOnlyList<string> ValueSetsRead { get; }
+
+    /// <summary>Codes of our finding CodeSystem it reads as answers.</summary>
+    IReadOnlyList<string> FindingsRead { get; }
+
+    CriterionResult Evaluate(CriterionContext context);
 }
 
 /// <summary>Base with helpers to build results.</summary>
@@ -126,8 +145,10 @@ public abstract class CoverageCriterion : ICoverageCriterion
     public abstract string Title { get; }
     public abstract CriterionKind Kind { get; }
     public abstract IReadOnlyList<string> ReadsResourceTypes { get; }
+    public virtual IReadOnlyList<string> ValueSetsRead => [];
+    public virtual IReadOnlyList<string> FindingsRead => [];
 
-    public abstract CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order);
+    public abstract CriterionResult Evaluate(CriterionContext context);
 
     protected CriterionResult Met(string explanation, IEnumerable<EvidenceItem>? evidence = null) => Result(CriterionStatus.Met, explanation, evidence);
 
@@ -139,4 +160,7 @@ public abstract class CoverageCriterion : ICoverageCriterion
         new(Id, Title, Kind, status, explanation, evidence?.Distinct().ToList() ?? []);
 
     protected static string Score(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>" on 2026-10-03" or nothing.</summary>
+    protected static string On(ClinicalDate? date) => date is { } d ? " on " + d.Text : string.Empty;
 }

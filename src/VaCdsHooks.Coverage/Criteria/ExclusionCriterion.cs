@@ -4,10 +4,11 @@ namespace VaCdsHooks.Coverage.Criteria;
 public sealed record ExclusionFinding(string Sentence, IReadOnlyList<EvidenceItem> Evidence);
 
 /// <summary>
-/// The shared rule for exclusions (decision model): present when coded or measured evidence or an attestation
-/// shows it; ruled out by an attestation, by direct evidence of absence, or (closed world, unless strict
-/// attestation is on) by a CT/MRI of the spine after pain onset with nothing showing it; otherwise unknown.
-/// Coded presence contradicted by an attestation goes to a reviewer (unknown, flagged).
+/// The shared rule for exclusions (decision model): present when confirmed coded or measured evidence or an
+/// attestation shows it; unknown when only a suspected diagnosis does (not present, not ruled out); ruled out by
+/// an attestation, by direct evidence of absence, or (closed world, unless strict attestation is on) by a CT/MRI
+/// that meets the imaging rule for the treated region, whose findings the engine can read, with nothing showing
+/// it; otherwise unknown. Coded presence contradicted by an attestation goes to a reviewer (unknown, flagged).
 /// </summary>
 public abstract class ExclusionCriterion : CoverageCriterion
 {
@@ -25,22 +26,29 @@ public abstract class ExclusionCriterion : CoverageCriterion
     /// <summary>What to say when nothing decides it and imaging cannot.</summary>
     protected virtual string UnknownWithoutImaging => $"No CT or MRI of the spine after pain onset is documented, so {Noun} cannot be ruled out.";
 
-    protected abstract ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order);
+    public override IReadOnlyList<string> FindingsRead => [AttestationCode];
 
-    protected virtual ExclusionFinding? FindDirectAbsence(ClinicalFacts facts, InScopeOrder order) => null;
+    protected abstract ExclusionFinding? FindPresence(CriterionContext context);
 
-    public sealed override CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order)
+    /// <summary>What suggests it without confirming it (a provisional diagnosis): neither present nor ruled out.</summary>
+    protected virtual ExclusionFinding? FindSuspicion(CriterionContext context) => null;
+
+    protected virtual ExclusionFinding? FindDirectAbsence(CriterionContext context) => null;
+
+    public sealed override CriterionResult Evaluate(CriterionContext context)
     {
-        var presence = FindPresence(facts, order);
+        var facts = context.Facts;
+        var prefix = context.Episode.LevelPrefix;
+        var presence = FindPresence(context);
         var attestation = facts.Attested(AttestationCode);
         if (presence is not null)
         {
             if (attestation?.Answer == false)
             {
-                return Unknown($"{presence.Sentence} Yet {Noun} is attested absent. A reviewer decides.", presence.Evidence.Append(attestation.Evidence())) with { Flags = ["conflict"] };
+                return Unknown($"{prefix}{presence.Sentence} Yet {Noun} is attested absent. A reviewer decides.", presence.Evidence.Append(attestation.Evidence())) with { Flags = ["conflict"] };
             }
 
-            return Met(presence.Sentence, presence.Evidence);
+            return Met(prefix + presence.Sentence, presence.Evidence);
         }
 
         switch (attestation?.Answer)
@@ -51,25 +59,35 @@ public abstract class ExclusionCriterion : CoverageCriterion
                 return NotMet($"{Capitalized} is attested absent.", [attestation.Evidence()]);
         }
 
+        if (FindSuspicion(context) is { } suspicion)
+        {
+            return Unknown(prefix + suspicion.Sentence + $" A suspected finding neither shows nor rules out {Noun}: it must be confirmed or excluded.", suspicion.Evidence);
+        }
+
         if (facts.Settings.StrictAttestation)
         {
-            return Unknown($"Strict attestation is on: {Noun} must be explicitly attested absent.");
+            return Unknown($"{prefix}strict attestation is on: {Noun} must be explicitly attested absent.");
         }
 
-        if (FindDirectAbsence(facts, order) is { } absence)
+        if (FindDirectAbsence(context) is { } absence)
         {
-            return NotMet(absence.Sentence, absence.Evidence);
+            return NotMet(prefix + absence.Sentence, absence.Evidence);
         }
 
-        if (RuledOutByCrossSectionalImaging && facts.CrossSectionalSpineImagingAfterOnset.Count > 0)
+        if (RuledOutByCrossSectionalImaging)
         {
-            var study = facts.CrossSectionalSpineImagingAfterOnset[^1];
-            return NotMet(
-                $"{ImagingRuledOutCriterion.ModalityName(study)} of the spine{PainImpairmentCriterion.On(study.Started)} is documented after pain onset and nothing coded or measured shows {Noun}.",
-                [study.Evidence()]);
+            var (study, whyNot) = context.Episode.ClosedWorld();
+            if (study is not null)
+            {
+                return NotMet(
+                    $"{prefix}{study.ModalityName} of the {study.RegionText}{On(study.Date)} is documented after pain onset and nothing coded or measured shows {Noun}.",
+                    [study.Evidence()]);
+            }
+
+            return Unknown($"{prefix}{Capitalized} cannot be ruled out: {whyNot}.");
         }
 
-        return Unknown(UnknownWithoutImaging);
+        return Unknown(prefix + UnknownWithoutImaging);
     }
 
     private string Capitalized => char.ToUpperInvariant(Noun[0]) + Noun[1..];

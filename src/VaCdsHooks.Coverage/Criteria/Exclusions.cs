@@ -1,109 +1,128 @@
+using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
 
-/// <summary>Clinical evidence of spinal cord compression (cord compression, myelopathy codes).</summary>
+/// <summary>Clinical evidence of spinal cord compression (cord compression, myelopathy; coded on the problem list or in a CT/MRI report's conclusion).</summary>
 public sealed class CordCompressionExclusion : ExclusionCriterion
 {
     public override string Id => CriterionCodes.CordCompression;
     public override string Title => "Spinal cord compression";
-    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "ImagingStudy", "Observation"];
+    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "ImagingStudy", "DiagnosticReport", "Observation"];
+    public override IReadOnlyList<string> ValueSetsRead { get; } = ["spinal-cord-compression"];
     protected override string AttestationCode => FindingCodes.SpinalCordCompression;
     protected override string Noun => "spinal cord compression";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
-        var coded = facts.ConditionsIn(facts.ValueSets.SpinalCordCompression);
-        return coded.Count == 0
-            ? null
-            : new ExclusionFinding("Spinal cord compression or myelopathy is coded.", coded.Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList());
+        var set = context.ValueSets["spinal-cord-compression"];
+        var coded = context.Facts.ConditionsIn(set).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code))
+            .Concat(context.Facts.ReportFindingsIn(set).Select(r => EvidenceItem.Of(r.Report, r.Code)))
+            .ToList();
+        return coded.Count == 0 ? null : new ExclusionFinding("Spinal cord compression or myelopathy is coded.", coded);
+    }
+
+    protected override ExclusionFinding? FindSuspicion(CriterionContext context)
+    {
+        var suspected = context.Facts.SuspectedIn(context.ValueSets["spinal-cord-compression"]);
+        return suspected.Count == 0 ? null : new ExclusionFinding("Spinal cord compression is suspected (provisional diagnosis).", suspected.Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList());
     }
 }
 
-/// <summary>Vertebra reduced to less than one third of its original height (height loss above the threshold).</summary>
+/// <summary>
+/// Significant collapse at the treated level: the vertebra reduced to a third or less of its height (height
+/// loss at or above the configured percentage, default 66.7 %), measured at that level.
+/// </summary>
 public sealed class SevereCollapseExclusion : ExclusionCriterion
 {
     public override string Id => CriterionCodes.SevereCollapse;
     public override string Title => "Severe vertebral collapse";
-    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Observation", "ImagingStudy"];
+    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Observation", "ImagingStudy", "DiagnosticReport"];
     protected override string AttestationCode => FindingCodes.SevereVertebralCollapse;
-    protected override string Noun => "severe vertebral collapse (below one third of its height)";
+    protected override string Noun => "severe vertebral collapse (a third or less of its height left)";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
-        var threshold = facts.Settings.SevereCollapseMinHeightLossPercent;
-        var latest = facts.HeightLossMeasurements.Count > 0 ? facts.HeightLossMeasurements[^1] : null;
-        return latest is not null && latest.Value > threshold
-            ? new ExclusionFinding($"Vertebral height loss of {Score(latest.Value)} %{PainImpairmentCriterion.On(latest.Date)} exceeds {Score(threshold)} %: the vertebra is below one third of its height.", [latest.Evidence()])
+        var threshold = context.Settings.SevereCollapseMinHeightLossPercent;
+        var latest = context.Episode.HeightLoss.LastOrDefault();
+        return latest is not null && latest.Value >= threshold
+            ? new ExclusionFinding($"Vertebral height loss of {Score(latest.Value)} %{On(latest.Date)} reaches {Score(threshold)} %: a third or less of the vertebra's height is left.", [latest.Evidence()])
             : null;
     }
 
-    protected override ExclusionFinding? FindDirectAbsence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
     {
-        var threshold = facts.Settings.SevereCollapseMinHeightLossPercent;
-        var latest = facts.HeightLossMeasurements.Count > 0 ? facts.HeightLossMeasurements[^1] : null;
+        var threshold = context.Settings.SevereCollapseMinHeightLossPercent;
+        var latest = context.Episode.HeightLoss.LastOrDefault();
         return latest is not null
-            ? new ExclusionFinding($"Measured vertebral height loss of {Score(latest.Value)} %{PainImpairmentCriterion.On(latest.Date)} is within {Score(threshold)} %.", [latest.Evidence()])
+            ? new ExclusionFinding($"Measured vertebral height loss of {Score(latest.Value)} %{On(latest.Date)} is below {Score(threshold)} %.", [latest.Evidence()])
             : null;
     }
 }
 
 /// <summary>
-/// Healed fracture: the fracture is coded only as sequela (7th character S) or as a history of healed
-/// fracture, with no current (A, B, D, G, K, P) vertebral fracture code beside it.
+/// Healed fracture at the treated level: the lesion is coded only as sequela (7th character S) or as a healed
+/// fracture. A malunion (7th character P) united, but whether CT/MRI shows it healed is a question (unknown).
+/// A current fracture code beside a sequela code means the vertebra broke again.
 /// </summary>
 public sealed class HealedFractureExclusion : ExclusionCriterion
 {
     public override string Id => CriterionCodes.Healed;
     public override string Title => "Healed fracture";
-    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "ImagingStudy", "Observation"];
+    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "ImagingStudy", "DiagnosticReport", "Observation"];
     protected override string AttestationCode => FindingCodes.HealedFracture;
     protected override string Noun => "a healed fracture";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
-        var healed = facts.ConditionsIn(facts.ValueSets.HealedVertebralFracture);
-        if (healed.Count == 0 || facts.ConditionsIn(facts.ValueSets.CurrentVertebralFracture).Count > 0)
+        var findings = context.Lesion?.Findings.Where(f => !f.Suspected).ToList() ?? [];
+        if (findings.Count == 0 || findings.Any(f => f.Healing != HealingState.Healed))
         {
             return null;
         }
 
-        return new ExclusionFinding(
-            "The vertebral fracture is coded only as healed (sequela or history of a healed fracture), with no current fracture code.",
-            healed.Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList());
+        return new ExclusionFinding("The fracture at this level is coded only as healed (sequela or history of a healed fracture), with no current fracture code.", findings.Select(f => f.Evidence()).ToList());
+    }
+
+    protected override ExclusionFinding? FindSuspicion(CriterionContext context)
+    {
+        var findings = context.Lesion?.Findings.Where(f => !f.Suspected).ToList() ?? [];
+        var malunion = findings.Where(f => f.Healing == HealingState.Malunion).ToList();
+        return malunion.Count > 0 && findings.All(f => f.Healing != HealingState.Current)
+            ? new ExclusionFinding("The fracture at this level is coded as a malunion (7th character P): it has united.", malunion.Select(f => f.Evidence()).ToList())
+            : null;
     }
 }
 
-/// <summary>Lesions of the sacrum or coccyx: the only lesion site documented is sacral/coccygeal.</summary>
+/// <summary>Lesions of the sacrum or coccyx: the treated level is sacral or coccygeal.</summary>
 public sealed class SacrumCoccyxExclusion : ExclusionCriterion
 {
     public override string Id => CriterionCodes.SacrumCoccyx;
     public override string Title => "Sacral or coccygeal lesion";
     public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "ImagingStudy", "Observation"];
     protected override string AttestationCode => FindingCodes.SacrococcygealLesionOnly;
-    protected override string Noun => "a lesion of the sacrum or coccyx only";
+    protected override string Noun => "a lesion of the sacrum or coccyx";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindPresence(CriterionContext context) =>
+        context.Episode.TreatedLevel is { Region: SpinalRegion.SacrumCoccyx } level
+            ? new ExclusionFinding($"The treated lesion is in the sacrum or coccyx ({level.Label}).", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? [])
+            : null;
+
+    protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
     {
-        var sited = facts.Lesions.Where(l => l.Regions.Count > 0).ToList();
-        if (sited.Count == 0 || sited.Any(l => l.Regions.Any(r => r.IsCoveredRegion())))
+        if (context.Episode.TreatedLevel is { } level)
         {
-            return null;
+            return new ExclusionFinding($"The treated vertebral body is {level.Label}, not sacral or coccygeal.", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? []);
         }
 
-        return new ExclusionFinding("The only lesion site documented is the sacrum or coccyx.", sited.Select(l => l.Evidence()).ToList());
-    }
-
-    protected override ExclusionFinding? FindDirectAbsence(ClinicalFacts facts, InScopeOrder order)
-    {
-        var spinal = facts.Lesions.Where(l => l.Regions.Any(r => r.IsCoveredRegion())).ToList();
-        return spinal.Count == 0
-            ? null
-            : new ExclusionFinding("A lesion is documented in the cervical, thoracic or lumbar spine.", spinal.Select(l => l.Evidence()).ToList());
+        var order = context.Order;
+        return order.CptRegions.Count > 0 && order.CptRegions.All(r => r.IsCoveredRegion())
+            ? new ExclusionFinding($"CPT {order.ProcedureCode} ({order.ProcedureLabel}) names no sacral level.", [new EvidenceItem(order.Reference, CodeSystems.Cpt, order.ProcedureCode, order.ProcedureLabel)])
+            : null;
     }
 }
 
-/// <summary>Asymptomatic fracture: latest pain score 0/10 (ruled out by a latest score above 0).</summary>
+/// <summary>Asymptomatic fracture: the latest pain score in the episode is 0/10 (ruled out by pain above 0, or pain recorded as a severity).</summary>
 public sealed class AsymptomaticExclusion : ExclusionCriterion
 {
     public override string Id => CriterionCodes.Asymptomatic;
@@ -112,17 +131,25 @@ public sealed class AsymptomaticExclusion : ExclusionCriterion
     protected override string AttestationCode => FindingCodes.AsymptomaticFracture;
     protected override string Noun => "an asymptomatic fracture";
     protected override bool RuledOutByCrossSectionalImaging => false;
-    protected override string UnknownWithoutImaging => "No pain score is recorded, so an asymptomatic fracture cannot be ruled out.";
+    protected override string UnknownWithoutImaging => "No pain score since onset is recorded, so an asymptomatic fracture cannot be ruled out.";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order) =>
-        facts.LatestPainScore is { Value: <= 0 } pain
-            ? new ExclusionFinding($"The latest pain score is 0/10{PainImpairmentCriterion.On(pain.Date)}: the fracture is asymptomatic.", [pain.Evidence()])
+    protected override ExclusionFinding? FindPresence(CriterionContext context) =>
+        context.Episode.LatestPain is { Value: <= 0 } pain
+            ? new ExclusionFinding($"The latest pain score is 0/10{On(pain.Date)}: the fracture is asymptomatic.", [pain.Evidence()])
             : null;
 
-    protected override ExclusionFinding? FindDirectAbsence(ClinicalFacts facts, InScopeOrder order) =>
-        facts.LatestPainScore is { Value: > 0 } pain
-            ? new ExclusionFinding($"The latest pain score is {Score(pain.Value)}/10{PainImpairmentCriterion.On(pain.Date)}: the fracture is symptomatic.", [pain.Evidence()])
+    protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
+    {
+        if (context.Episode.LatestPain is { Value: > 0 } pain)
+        {
+            return new ExclusionFinding($"The latest pain score is {Score(pain.Value)}/10{On(pain.Date)}: the fracture is symptomatic.", [pain.Evidence()]);
+        }
+
+        var coded = context.Episode.PainFindings.LastOrDefault();
+        return context.Episode.LatestPain is null && coded is not null
+            ? new ExclusionFinding("Pain is recorded as a coded severity: the fracture is symptomatic.", [EvidenceItem.Of(coded, coded.Code?.Coding.FirstOrDefault(), date: ClinicalDate.From(coded.Effective)?.Text)])
             : null;
+    }
 }
 
 /// <summary>
@@ -137,20 +164,20 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
     protected override string AttestationCode => FindingCodes.RespondingToConservativeTherapy;
     protected override string Noun => "a fracture responding to conservative therapy";
     protected override bool RuledOutByCrossSectionalImaging => false;
-    protected override string UnknownWithoutImaging => "Pain scores over time are not recorded, so a response to conservative therapy cannot be ruled out.";
+    protected override string UnknownWithoutImaging => "Pain scores over time since onset are not recorded, so a response to conservative therapy cannot be ruled out.";
 
-    protected override ExclusionFinding? FindPresence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
-        var trend = Trend(facts);
+        var trend = Trend(context);
         return trend is { Responding: true } t
-            ? new ExclusionFinding($"Pain fell from {Score(t.Highest.Value)}/10 to {Score(t.Latest.Value)}/10{PainImpairmentCriterion.On(t.Latest.Date)} ({Score(t.ReductionPercent)} % lower): the fracture is responding to conservative therapy.", [t.Highest.Evidence(), t.Latest.Evidence()])
+            ? new ExclusionFinding($"Pain fell from {Score(t.Highest.Value)}/10 to {Score(t.Latest.Value)}/10{On(t.Latest.Date)} ({Score(t.ReductionPercent)} % lower): the fracture is responding to conservative therapy.", [t.Highest.Evidence(), t.Latest.Evidence()])
             : null;
     }
 
-    protected override ExclusionFinding? FindDirectAbsence(ClinicalFacts facts, InScopeOrder order)
+    protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
     {
-        var settings = facts.Settings;
-        var trend = Trend(facts);
+        var settings = context.Settings;
+        var trend = Trend(context);
         if (trend is null)
         {
             return null;
@@ -158,7 +185,7 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
 
         if (trend.Latest.Value > settings.RespondingMaxPainScore)
         {
-            return new ExclusionFinding($"The latest pain score is {Score(trend.Latest.Value)}/10{PainImpairmentCriterion.On(trend.Latest.Date)}, above {Score(settings.RespondingMaxPainScore)}/10: not an appropriate response.", [trend.Latest.Evidence()]);
+            return new ExclusionFinding($"The latest pain score is {Score(trend.Latest.Value)}/10{On(trend.Latest.Date)}, above {Score(settings.RespondingMaxPainScore)}/10: not an appropriate response.", [trend.Latest.Evidence()]);
         }
 
         // A low score is a response only if it fell enough from the highest; with one score we cannot tell.
@@ -167,9 +194,9 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
             : null;
     }
 
-    private static PainTrend? Trend(ClinicalFacts facts)
+    private static PainTrend? Trend(CriterionContext context)
     {
-        var sinceOnset = facts.PainScores.Where(p => facts.IsAfterOnset(p.Date)).ToList();
+        var sinceOnset = context.Episode.PainScores;
         if (sinceOnset.Count == 0)
         {
             return null;
@@ -178,7 +205,7 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
         var latest = sinceOnset[^1];
         var highest = sinceOnset.OrderByDescending(p => p.Value).ThenBy(p => p.Date?.SortKey).First();
         var reduction = highest.Value > 0 ? (highest.Value - latest.Value) / highest.Value * 100m : 0m;
-        var settings = facts.Settings;
+        var settings = context.Settings;
         var responding = highest != latest && latest.Value <= settings.RespondingMaxPainScore && reduction >= settings.RespondingMinReductionPercent;
         return new PainTrend(highest, latest, Math.Round(reduction, 1), responding);
     }

@@ -1,36 +1,80 @@
+using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
 
 /// <summary>
-/// One of the six covered indications. Not met only when an indication the policy does not cover is documented
-/// and no covered one is (decision model rule 1); a covered indication awaiting a detail (aggressive features,
-/// instability, cause of a collapse) is unknown.
+/// One of the six covered indications, for the lesion at the treated level: osteoporotic VCF, steroid-induced
+/// fracture, osteolytic metastasis or multiple myeloma involving that vertebral body, hemangioma with aggressive
+/// features, unstable fracture due to osteonecrosis. Suspected diagnoses are not indications. Not met only when
+/// the documented cause is one the policy does not cover; a covered indication awaiting a detail is unknown.
 /// </summary>
 public sealed class IndicationCriterion : CoverageCriterion
 {
     public override string Id => CriterionCodes.Indication;
     public override string Title => "Covered indication";
     public override CriterionKind Kind => CriterionKind.Inclusion;
-    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "Observation"];
+    public override IReadOnlyList<string> ReadsResourceTypes { get; } = ["Condition", "Observation", "DiagnosticReport"];
 
-    public override CriterionResult Evaluate(ClinicalFacts facts, InScopeOrder order)
+    public override IReadOnlyList<string> ValueSetsRead { get; } =
+    [
+        "osteoporotic-vertebral-fracture", "collapsed-vertebra", "osteoporosis", "glucocorticoid-exposure", "vertebral-metastasis", "multiple-myeloma",
+        "vertebral-hemangioma", "vertebral-osteonecrosis", "traumatic-vertebral-fracture", "high-energy-vertebral-fracture", "current-vertebral-fracture",
+        "non-covered-vertebral-indications",
+    ];
+
+    public override IReadOnlyList<string> FindingsRead { get; } =
+    [
+        FindingCodes.HemangiomaAggressiveFeatures, FindingCodes.OsteonecrosisUnstableFracture, FindingCodes.MetastasisOsteolyticAtLevel,
+        FindingCodes.SteroidInducedFracture, FindingCodes.OsteoporoticFracture,
+    ];
+
+    public override CriterionResult Evaluate(CriterionContext context)
     {
-        var vs = facts.ValueSets;
-        var osteoporotic = Evidence(facts, vs.OsteoporoticVertebralFracture);
-        var collapsed = Evidence(facts, vs.CollapsedVertebra);
-        var osteoporosis = Evidence(facts, vs.Osteoporosis);
-        var steroids = Evidence(facts, vs.GlucocorticoidExposure);
-        var metastasis = Evidence(facts, vs.VertebralMetastasis);
-        var myeloma = Evidence(facts, vs.MultipleMyeloma);
-        var hemangioma = Evidence(facts, vs.VertebralHemangioma);
-        var osteonecrosis = Evidence(facts, vs.VertebralOsteonecrosis);
-        var traumatic = Evidence(facts, vs.TraumaticVertebralFracture);
+        var facts = context.Facts;
+        var vs = context.ValueSets;
+        var lesion = context.Lesion;
+        var prefix = context.Episode.LevelPrefix;
+        if (lesion is null)
+        {
+            var where = context.Episode.TreatedLevel is { } level ? "at " + level.Label : "in the region of CPT " + context.Order.ProcedureCode;
+            return Unknown($"No vertebral lesion is documented {where} (a fracture, collapse, tumour, hemangioma or osteonecrosis with its site).");
+        }
+
+        var confirmed = lesion.Findings.Where(f => !f.Suspected).ToList();
+        var suspected = lesion.Findings.Where(f => f.Suspected).ToList();
+        List<EvidenceItem> At(string set) => confirmed.Where(f => vs[set].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
+        List<EvidenceItem> Patient(string set) => facts.ConditionsIn(vs[set]).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
+
+        var osteoporoticFracture = At("osteoporotic-vertebral-fracture");
+        var collapsed = At("collapsed-vertebra");
+        var injury = At("traumatic-vertebral-fracture");
+        var highEnergy = At("high-energy-vertebral-fracture");
+        var fractureHere = confirmed.Where(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) || vs["collapsed-vertebra"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
+        var tumourHere = At("vertebral-metastasis");
+        var myelomaHere = At("multiple-myeloma");
+        var hemangioma = At("vertebral-hemangioma");
+        var osteonecrosis = At("vertebral-osteonecrosis");
+        var osteoporosis = Patient("osteoporosis");
+        var steroids = Patient("glucocorticoid-exposure");
+        var metastaticDisease = Patient("vertebral-metastasis");
+        var myeloma = Patient("multiple-myeloma");
+        var nonCovered = Patient("non-covered-vertebral-indications");
+        var neoplasticFracture = confirmed.Where(f => vs["vertebral-metastasis"].ContainsAny(f.Concept) && vs["current-vertebral-fracture"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
+
+        var osteolytic = facts.Attested(FindingCodes.MetastasisOsteolyticAtLevel);
+        var aggressive = facts.Attested(FindingCodes.HemangiomaAggressiveFeatures);
+        var unstable = facts.Attested(FindingCodes.OsteonecrosisUnstableFracture);
+        var steroidInduced = facts.Attested(FindingCodes.SteroidInducedFracture);
+        var osteoporoticAnswer = facts.Attested(FindingCodes.OsteoporoticFracture);
 
         var covered = new List<(string Name, IEnumerable<EvidenceItem> Evidence)>();
-        if (osteoporotic.Count > 0)
+        var pending = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
+        var notCovered = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
+
+        if (osteoporoticFracture.Count > 0)
         {
-            covered.Add(("osteoporotic vertebral compression fracture", osteoporotic));
+            covered.Add(("osteoporotic vertebral compression fracture", osteoporoticFracture));
         }
 
         if (collapsed.Count > 0 && osteoporosis.Count > 0)
@@ -38,46 +82,44 @@ public sealed class IndicationCriterion : CoverageCriterion
             covered.Add(("osteoporotic vertebral compression fracture (collapsed vertebra with osteoporosis)", collapsed.Concat(osteoporosis)));
         }
 
-        if (steroids.Count > 0 && (osteoporotic.Count > 0 || collapsed.Count > 0))
+        if (steroids.Count > 0 && (osteoporoticFracture.Count > 0 || collapsed.Count > 0))
         {
-            covered.Add(("steroid-induced vertebral fracture", osteoporotic.Concat(collapsed).Concat(steroids)));
+            covered.Add(("steroid-induced vertebral fracture", osteoporoticFracture.Concat(collapsed).Concat(steroids)));
         }
 
-        if (metastasis.Count > 0)
+        // A tumour counts when it involves this vertebral body: the tumour coded at this level, or a pathological
+        // fracture in neoplastic disease here. A blastic metastasis (coded, or answered) is not osteolytic.
+        var tumour = tumourHere.Count > 0 || myelomaHere.Count > 0 || neoplasticFracture.Count > 0;
+        if (tumour)
         {
-            covered.Add(("osteolytic metastatic disease", metastasis));
+            var tumourEvidence = tumourHere.Concat(myelomaHere).Concat(neoplasticFracture).Concat(metastaticDisease).Concat(myeloma).Distinct().ToList();
+            if (myelomaHere.Count > 0 || (neoplasticFracture.Count > 0 && myeloma.Count > 0 && metastaticDisease.Count == 0))
+            {
+                covered.Add(("multiple myeloma involving the vertebral body", tumourEvidence));
+            }
+            else if (osteolytic?.Answer == false)
+            {
+                notCovered.Add(("an osteoblastic (not osteolytic) metastasis", tumourEvidence.Append(osteolytic.Evidence())));
+            }
+            else
+            {
+                covered.Add(("osteolytic metastatic disease involving the vertebral body", tumourEvidence.Concat(osteolytic?.Answer == true ? [osteolytic.Evidence()] : [])));
+            }
         }
-
-        if (myeloma.Count > 0)
+        else if ((metastaticDisease.Count > 0 || myeloma.Count > 0) && osteolytic?.Answer == true)
         {
-            covered.Add(("multiple myeloma", myeloma));
+            covered.Add(("osteolytic metastatic disease involving the vertebral body (documented)", metastaticDisease.Concat(myeloma).Append(osteolytic.Evidence())));
         }
-
-        var aggressive = facts.Attested(FindingCodes.HemangiomaAggressiveFeatures);
-        var unstable = facts.Attested(FindingCodes.OsteonecrosisUnstableFracture);
-        if (hemangioma.Count > 0 && aggressive?.Answer == true)
-        {
-            covered.Add(("vertebral hemangioma with aggressive features", hemangioma.Append(aggressive.Evidence())));
-        }
-
-        if (osteonecrosis.Count > 0 && unstable?.Answer == true)
-        {
-            covered.Add(("unstable fracture due to osteonecrosis", osteonecrosis.Append(unstable.Evidence())));
-        }
-
-        if (covered.Count > 0)
-        {
-            return Met(
-                "Covered indication documented: " + string.Join("; ", covered.Select(c => c.Name)) + ".",
-                covered.SelectMany(c => c.Evidence));
-        }
-
-        var pending = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
-        var notCovered = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
 
         if (hemangioma.Count > 0)
         {
-            if (aggressive?.Answer == false)
+            var fractureSameLevel = fractureHere.Count > 0 && context.Settings.HemangiomaWithFractureIsAggressive;
+            if (aggressive?.Answer == true || (aggressive?.Answer != false && fractureSameLevel))
+            {
+                covered.Add(("vertebral hemangioma with aggressive features" + (aggressive?.Answer == true ? string.Empty : " (compression fracture at the same level)"),
+                    hemangioma.Concat(fractureHere).Concat(aggressive is null ? [] : [aggressive.Evidence()])));
+            }
+            else if (aggressive?.Answer == false)
             {
                 notCovered.Add(("a vertebral hemangioma without aggressive features", hemangioma.Append(aggressive.Evidence())));
             }
@@ -89,7 +131,11 @@ public sealed class IndicationCriterion : CoverageCriterion
 
         if (osteonecrosis.Count > 0)
         {
-            if (unstable?.Answer == false)
+            if (unstable?.Answer == true)
+            {
+                covered.Add(("unstable fracture due to osteonecrosis", osteonecrosis.Append(unstable.Evidence())));
+            }
+            else if (unstable?.Answer == false)
             {
                 notCovered.Add(("osteonecrosis without an unstable fracture", osteonecrosis.Append(unstable.Evidence())));
             }
@@ -99,38 +145,73 @@ public sealed class IndicationCriterion : CoverageCriterion
             }
         }
 
-        if (collapsed.Count > 0)
+        if (covered.Count > 0)
         {
-            pending.Add(("A collapsed vertebra is coded without its cause (osteoporosis, glucocorticoids or tumour).", collapsed));
+            return Met(prefix + "covered indication documented: " + string.Join("; ", covered.Select(c => c.Name)) + ".", covered.SelectMany(c => c.Evidence));
         }
 
-        if (traumatic.Count > 0)
+        if (collapsed.Count > 0 && osteoporoticAnswer?.Answer == true)
         {
-            if (osteoporosis.Count > 0)
+            return Met(prefix + "osteoporotic vertebral compression fracture (documented cause of the collapse).", collapsed.Append(osteoporoticAnswer.Evidence()));
+        }
+
+        if (injury.Count > 0 || collapsed.Count > 0)
+        {
+            var fractureEvidence = injury.Concat(collapsed).ToList();
+            if (steroidInduced?.Answer == true && steroids.Count > 0)
             {
-                pending.Add(("A vertebral fracture is coded as an injury in a patient with osteoporosis; documentation must say whether it is an osteoporotic compression fracture.", traumatic.Concat(osteoporosis)));
+                return Met(prefix + "steroid-induced vertebral (insufficiency) fracture (documented).", fractureEvidence.Concat(steroids).Append(steroidInduced.Evidence()));
+            }
+
+            if (highEnergy.Count > 0 && osteoporosis.Count == 0)
+            {
+                notCovered.Add(("a high-energy traumatic (burst) fracture", highEnergy));
+            }
+            else if (nonCovered.Count > 0)
+            {
+                notCovered.Add(("a vertebral lesion caused by a condition the policy does not list (" + string.Join(", ", nonCovered.Select(n => n.Code)) + ")", fractureEvidence.Concat(nonCovered)));
+            }
+            else if (osteoporosis.Count > 0 && injury.Count > 0)
+            {
+                pending.Add(("A vertebral fracture is coded as an injury in a patient with osteoporosis; documentation must say whether it is an osteoporotic (low-energy) compression fracture.", fractureEvidence.Concat(osteoporosis)));
+            }
+            else if (steroids.Count > 0 && steroidInduced?.Answer != false)
+            {
+                pending.Add(("A vertebral fracture is coded in a patient on long-term glucocorticoids without an osteoporosis code; documentation must say whether it is a steroid-induced insufficiency fracture.", fractureEvidence.Concat(steroids)));
+            }
+            else if (collapsed.Count > 0 && osteoporoticAnswer?.Answer != false)
+            {
+                pending.Add(("A collapsed vertebra is coded without its cause (osteoporosis, glucocorticoids or tumour).", collapsed));
             }
             else
             {
-                notCovered.Add(("a traumatic vertebral fracture without osteoporosis or neoplasm", traumatic));
+                notCovered.Add(("a traumatic vertebral fracture without osteoporosis, glucocorticoid use or neoplasm", fractureEvidence));
             }
+        }
+
+        if (!tumour && (metastaticDisease.Count > 0 || myeloma.Count > 0) && osteolytic?.Answer != false)
+        {
+            pending.Add(("Metastatic disease or myeloma is coded, but not that it is osteolytic and involves the vertebral body to be treated.", metastaticDisease.Concat(myeloma)));
+        }
+
+        if (suspected.Count > 0)
+        {
+            pending.Add(("Suspected, not confirmed: " + string.Join(", ", suspected.Select(s => s.Code.Code)) + " (provisional or differential diagnosis).", suspected.Select(s => s.Evidence())));
         }
 
         if (pending.Count > 0)
         {
-            return Unknown(string.Join(" ", pending.Select(p => p.Sentence)), pending.SelectMany(p => p.Evidence).Concat(notCovered.SelectMany(n => n.Evidence)));
+            return Unknown(prefix + string.Join(" ", pending.Select(p => p.Sentence)), pending.SelectMany(p => p.Evidence).Concat(notCovered.SelectMany(n => n.Evidence)));
         }
 
         if (notCovered.Count > 0)
         {
             return NotMet(
-                "Only " + string.Join(" and ", notCovered.Select(n => n.Sentence)) + " is documented; the policy covers only its six listed indications.",
+                prefix + "only " + string.Join(" and ", notCovered.Select(n => n.Sentence)) + " is documented; the policy covers only its six listed indications.",
                 notCovered.SelectMany(n => n.Evidence));
         }
 
-        return Unknown("No covered indication is coded (osteoporotic or steroid-induced vertebral fracture, osteolytic metastasis, multiple myeloma, aggressive vertebral hemangioma, unstable fracture due to osteonecrosis).");
+        return Unknown(prefix + "the lesion's cause is not coded as a covered indication (osteoporotic or steroid-induced vertebral fracture, osteolytic metastasis, multiple myeloma, aggressive vertebral hemangioma, unstable fracture due to osteonecrosis).",
+            lesion.Findings.Select(f => f.Evidence()));
     }
-
-    private static List<EvidenceItem> Evidence(ClinicalFacts facts, CodeSet set) =>
-        facts.ConditionsIn(set).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
 }

@@ -37,6 +37,27 @@ public sealed record CoverageDetermination(
 /// <summary>The decision model's determination rules 1-3, over criterion results.</summary>
 public static class DeterminationRules
 {
+    /// <summary>
+    /// Rules 1-3, and no real-time approval where the record itself forbids one (a deceased patient): that goes to
+    /// payer staff instead.
+    /// </summary>
+    public static CoverageDetermination Decide(IReadOnlyList<CriterionResult> criteria, ClinicalFacts facts)
+    {
+        var determination = Decide(criteria);
+        if (determination.Outcome == CoverageOutcome.Covered && facts.Deceased)
+        {
+            return new CoverageDetermination(
+                CoverageOutcome.Conditional,
+                CriterionCodes.ReviewRequired,
+                "Every coverage criterion is met, but the patient is recorded as deceased; no real-time approval is given. Payer staff review the request.",
+                "patient recorded as deceased: payer review",
+                [],
+                criteria);
+        }
+
+        return determination;
+    }
+
     public static CoverageDetermination Decide(IReadOnlyList<CriterionResult> criteria)
     {
         var inclusions = criteria.Where(c => c.Kind == CriterionKind.Inclusion).ToList();

@@ -26,6 +26,16 @@ public static class OrderChecks
                 if (addOn.Contains(order.Procedure) && !orders.Any(o => primary.Contains(o.Procedure)))
                 {
                     var primaries = string.Join(" or ", primary.EnumeratedCodes(CodeSystems.Cpt));
+                    if (orders.FirstOrDefault(o => !o.IsAddOn && o.Family != order.Family) is { } other)
+                    {
+                        problems.Add(new OrderProblem(
+                            CriterionCodes.AddOnWithoutPrimary,
+                            order,
+                            $"Add-on code {order.ProcedureCode} belongs to the other procedure than CPT {other.ProcedureCode}.",
+                            $"CPT {order.ProcedureCode} ({order.ProcedureLabel}) is the add-on of {primaries}, but the order's primary procedure is CPT {other.ProcedureCode} ({other.ProcedureLabel}). Each additional vertebral body is ordered with the add-on of the same procedure; this line cannot be approved as ordered (`{order.Reference}`)."));
+                        continue;
+                    }
+
                     problems.Add(new OrderProblem(
                         CriterionCodes.AddOnWithoutPrimary,
                         order,
@@ -46,7 +56,7 @@ public static class OrderChecks
     private static OrderProblem? RegionMismatch(ClinicalFacts facts, InScopeOrder order)
     {
         var procedureRegions = facts.ValueSets.ProcedureRegions.Where(p => p.Value.Contains(order.Procedure)).Select(p => p.Key).ToHashSet();
-        var lesionRegions = facts.LesionRegions;
+        var lesionRegions = facts.Lesions.Select(l => l.Level?.Region).OfType<SpinalRegion>().ToHashSet();
         if (procedureRegions.Count == 0 || lesionRegions.Count == 0 || lesionRegions.Overlaps(procedureRegions))
         {
             return null;

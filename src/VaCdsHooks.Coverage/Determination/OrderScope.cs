@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Terminology;
 
@@ -9,7 +10,8 @@ namespace VaCdsHooks.Coverage.Determination;
 /// <summary>
 /// Which orders this policy decides: a ServiceRequest with a CPT code in our procedure ValueSet, or an
 /// Appointment whose serviceType carries one or whose basedOn ServiceRequest (in the same list) does.
-/// Everything else is out of scope: no card, no action.
+/// Everything else is out of scope: no card, no action. Each in-scope order carries what the treated-level
+/// rules read: family, add-on units, named levels, reasons, and the planned date.
 /// </summary>
 public static class OrderScope
 {
@@ -26,11 +28,11 @@ public static class OrderScope
         for (var index = 0; index < orders.Count; index++)
         {
             var order = orders[index];
-            var reference = order.TypeName + "/" + (string.IsNullOrEmpty(order.Id) ? "#" + index.ToString(CultureInfo.InvariantCulture) : order.Id);
+            var reference = ReferenceOf(order, index);
             switch (order)
             {
                 case ServiceRequest request when CptOf(procedures, request.Code) is { } code:
-                    result.Add(Scoped(policy, order, reference, code, ClinicalDate.Parse(request.AuthoredOn), today));
+                    result.Add(Scoped(policy, order, reference, code, request, PlannedOf(request.Occurrence), today));
                     break;
                 case Appointment appointment:
                     var basedOn = appointment.BasedOn
@@ -41,7 +43,9 @@ public static class OrderScope
                         ?? (basedOn is null ? null : CptOf(procedures, basedOn.Code));
                     if (serviceCode is not null)
                     {
-                        result.Add(Scoped(policy, order, reference, serviceCode, ClinicalDate.Parse(basedOn?.AuthoredOn), today));
+                        var planned = ClinicalDate.Parse(appointment.StartElement?.Value?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture))
+                            ?? PlannedOf(basedOn?.Occurrence);
+                        result.Add(Scoped(policy, order, reference, serviceCode, basedOn, planned, today));
                     }
 
                     break;
@@ -51,14 +55,69 @@ public static class OrderScope
         return result;
     }
 
-    private static InScopeOrder Scoped(CoveragePolicy policy, Resource order, string reference, Coding code, ClinicalDate? authored, DateOnly today)
+    /// <summary>
+    /// The one way an order is named: <c>Type/id</c>, or <c>Type/#n</c> (its position in the hook's list) when
+    /// the EHR sent no id, so every step that stores or matches an order uses the same name.
+    /// </summary>
+    public static string ReferenceOf(Resource order, int index) =>
+        order.TypeName + "/" + (string.IsNullOrEmpty(order.Id) ? "#" + index.ToString(CultureInfo.InvariantCulture) : order.Id);
+
+    private static InScopeOrder Scoped(CoveragePolicy policy, Resource order, string reference, Coding code, ServiceRequest? request, ClinicalDate? planned, DateOnly today)
     {
-        var label = policy.ValueSets.Procedures.DisplayOf(CodeSystems.Cpt, code.Code!) ?? "Vertebral augmentation";
-        return new InScopeOrder(order, reference, code, label, authored?.Earliest ?? today, authored is null);
+        var vs = policy.ValueSets;
+        var label = vs.Procedures.DisplayOf(CodeSystems.Cpt, code.Code!) ?? "Vertebral augmentation";
+        var authored = ClinicalDate.Parse(request?.AuthoredOn);
+        var isAddOn = vs.VertebroplastyAddOn.Contains(code) || vs.KyphoplastyAddOn.Contains(code);
+        var family = vs.KyphoplastyPrimary.Contains(code) || vs.KyphoplastyAddOn.Contains(code) ? ProcedureFamily.Kyphoplasty : ProcedureFamily.Vertebroplasty;
+        var units = isAddOn && request?.Quantity is Quantity { Value: { } q } && q >= 1 && q == decimal.Truncate(q) ? (int)Math.Min(q, 20) : 1;
+        var namedLevels = (request?.BodySite ?? [])
+            .SelectMany(b => new[] { b.Text }.Concat(b.Coding.Select(c => vs["vertebra-structures"].Contains(c)
+                ? vs["vertebra-structures"].DisplayOf(c.System!, c.Code!)
+                : c.Display)))
+            .SelectMany(VertebralLevel.ParseAll)
+            .Distinct()
+            .ToList();
+        if (namedLevels.Count == 0 && request is not null)
+        {
+            // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
+            namedLevels = request.BodySite.SelectMany(b => b.Coding)
+                .Select(c => RegionOfSite(vs, c))
+                .OfType<SpinalRegion>()
+                .Distinct()
+                .Select(r => new VertebralLevel(r, null))
+                .ToList();
+        }
+
+        var regions = vs.ProcedureRegions.Where(p => p.Value.Contains(code)).Select(p => p.Key).ToHashSet();
+        return new InScopeOrder(order, reference, code, label, authored?.Earliest ?? today, authored is null)
+        {
+            PlannedDate = planned?.Earliest ?? authored?.Earliest ?? today,
+            PlannedDateSource = planned is not null ? "planned procedure date" : authored is not null ? "order date" : "today (the order has no date)",
+            Family = family,
+            IsAddOn = isAddOn,
+            Units = units,
+            CptRegions = regions,
+            NamedLevels = namedLevels,
+            ReasonReferences = (request?.ReasonReference ?? []).Select(r => r.Reference).OfType<string>().Select(ClinicalFacts.Relative).ToList(),
+            ReasonCodes = request?.ReasonCode.ToList() ?? [],
+        };
     }
 
+    private static SpinalRegion? RegionOfSite(PolicyValueSets vs, Coding coding) =>
+        vs["lesion-site-sacrococcygeal"].Contains(coding) ? SpinalRegion.SacrumCoccyx
+        : vs["lesion-site-cervical"].Contains(coding) ? SpinalRegion.Cervical
+        : vs["lesion-site-thoracic"].Contains(coding) ? SpinalRegion.Thoracic
+        : vs["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar
+        : null;
+
+    private static ClinicalDate? PlannedOf(DataType? occurrence) => occurrence switch
+    {
+        Timing timing => ClinicalDate.Parse(timing.Event.FirstOrDefault()) ?? ClinicalDate.Parse((timing.Repeat?.Bounds as Period)?.Start),
+        var other => ClinicalDate.From(other),
+    };
+
     private static Coding? CptOf(CodeSet procedures, CodeableConcept? concept) =>
-        concept?.Coding.FirstOrDefault(c => c.System == CodeSystems.Cpt && procedures.Contains(c));
+        concept?.Coding.FirstOrDefault(c => c is not null && c.System == CodeSystems.Cpt && procedures.Contains(c));
 
     /// <summary><c>ServiceRequest/x</c> from a relative or absolute reference.</summary>
     private static string RelativeReference(string reference)

@@ -43,6 +43,7 @@ public sealed class DocumentationQuestionnaire
     public const string ImagingDateLinkId = "imaging.date";
     public const string IndicationKindLinkId = "indication.kind";
     public const string ActivitiesLimitedLinkId = "pain.activities-limited";
+    public const string TreatedLevelLinkId = "indication.treated-level";
 
     private readonly Dictionary<string, DocumentationItem> _items;
 

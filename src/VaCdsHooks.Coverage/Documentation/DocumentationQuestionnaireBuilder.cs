@@ -62,12 +62,13 @@ public sealed class DocumentationQuestionnaireBuilder
     /// Builds the tailored Questionnaire for <paramref name="assertion"/>. With <paramref name="record"/> (the
     /// record the assertion was decided on), items are pre-filled with the evidence held.
     /// </summary>
-    public TailoredQuestionnaire Build(CoverageAssertion assertion, PatientRecord? record = null)
+    /// <param name="order">The order of the assertion, as the EHR sent it: pre-filled values are then the treated lesion's.</param>
+    public TailoredQuestionnaire Build(CoverageAssertion assertion, PatientRecord? record = null, Hl7.Fhir.Model.Resource? order = null)
     {
         ArgumentNullException.ThrowIfNull(assertion);
         var prefill = record is null
             ? new Dictionary<string, DataType>()
-            : EvidencePrefill.For(_master, ClinicalFacts.From(_policy, record));
+            : Prefill(record, order, assertion.Date);
 
         var (asked, reason) = CriteriaToDocument(assertion.Criteria);
         if (asked.Count == 0)
@@ -92,6 +93,13 @@ public sealed class DocumentationQuestionnaireBuilder
 
         var usedPrefill = prefill.Where(p => included.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return new TailoredQuestionnaire(questionnaire, assertion.AssertionId, asked.ToList(), usedPrefill, null);
+    }
+
+    private IReadOnlyDictionary<string, DataType> Prefill(PatientRecord record, Hl7.Fhir.Model.Resource? order, DateTimeOffset decidedAt)
+    {
+        var facts = ClinicalFacts.From(_policy, record, DateOnly.FromDateTime(decidedAt.UtcDateTime));
+        var scoped = order is null ? null : Determination.OrderScope.Find(_policy, [order], decidedAt).FirstOrDefault();
+        return EvidencePrefill.For(_master, facts, scoped is null ? null : CriteriaEvaluator.EpisodeOf(facts, scoped));
     }
 
     /// <summary>

@@ -72,10 +72,12 @@ public sealed class DocumentationReevaluation
             throw new ArgumentException("The order is not one this policy decides (no CPT 22510-22515).", nameof(order));
         }
 
-        var before = CriteriaEvaluator.Evaluate(ClinicalFacts.From(_policy, record), scoped[0]);
-        var combined = PatientRecord.Assemble(record.PatientId, ResourcesOf(record).Concat(evidence.Resources), record.Gaps);
-        var after = CriteriaEvaluator.Evaluate(ClinicalFacts.From(_policy, combined), scoped[0]);
-        var determination = DeterminationRules.Decide(after);
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var before = CriteriaEvaluator.Evaluate(ClinicalFacts.From(_policy, record, today), scoped[0]);
+        var combined = PatientRecord.Assemble(record.PatientId, record.All.Concat(evidence.Resources), record.Gaps);
+        var facts = ClinicalFacts.From(_policy, combined, today);
+        var after = CriteriaEvaluator.Evaluate(facts, scoped[0]);
+        var determination = DeterminationRules.Decide(after, facts);
         var stored = after.Select(Stored).ToList();
 
         var conflicts = new List<string>();
@@ -113,14 +115,4 @@ public sealed class DocumentationReevaluation
 
     private static StoredCriterionResult Stored(CriterionResult c) =>
         new(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = c.Flags };
-
-    private static IEnumerable<Resource> ResourcesOf(PatientRecord record) =>
-        new Resource?[] { record.Patient }.OfType<Resource>()
-            .Concat(record.Coverages)
-            .Concat(record.Conditions)
-            .Concat(record.Observations)
-            .Concat(record.MedicationStatements)
-            .Concat(record.MedicationRequests)
-            .Concat(record.ImagingStudies)
-            .Concat(record.Procedures);
 }

@@ -12,15 +12,19 @@ namespace VaCdsHooks.Coverage.Documentation;
 /// </summary>
 public static class EvidencePrefill
 {
-    /// <summary>Pre-fill values by linkId for the items of <paramref name="master"/> (items without evidence are absent).</summary>
-    public static IReadOnlyDictionary<string, DataType> For(DocumentationQuestionnaire master, ClinicalFacts facts)
+    /// <summary>
+    /// Pre-fill values by linkId for the items of <paramref name="master"/> (items without evidence are absent).
+    /// With <paramref name="episode"/> (the treated lesion of the assertion's order), scores and onset are the
+    /// ones the criteria used for that lesion; without it, the latest in the chart and the onset of its only lesion.
+    /// </summary>
+    public static IReadOnlyDictionary<string, DataType> For(DocumentationQuestionnaire master, ClinicalFacts facts, Episode? episode = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(facts);
         var values = new Dictionary<string, DataType>(StringComparer.Ordinal);
         foreach (var item in master.Items)
         {
-            if (ValueFor(item, facts) is { } value)
+            if (ValueFor(item, facts, episode) is { } value)
             {
                 values[item.LinkId] = value;
             }
@@ -29,16 +33,19 @@ public static class EvidencePrefill
         return values;
     }
 
-    private static DataType? ValueFor(DocumentationItem item, ClinicalFacts facts)
+    private static DataType? ValueFor(DocumentationItem item, ClinicalFacts facts, Episode? episode)
     {
+        var imaging = episode?.QualifyingImaging.LastOrDefault() ?? facts.SpineImaging.LastOrDefault(i => i.Performed);
         switch (item.LinkId)
         {
             case DocumentationQuestionnaire.IndicationKindLinkId:
                 return IndicationKind(facts);
             case DocumentationQuestionnaire.ImagingModalityLinkId:
-                return facts.SpineImaging.Count > 0 ? Display(facts, facts.SpineImaging[^1].Modality) : null;
+                return imaging is not null ? Display(facts, imaging.Modality) : null;
             case DocumentationQuestionnaire.ImagingDateLinkId:
-                return facts.SpineImaging.Count > 0 && facts.SpineImaging[^1].Started is { } started ? new Date(started.Text) : null;
+                return imaging?.Date is { } started ? new Date(started.Text) : null;
+            case DocumentationQuestionnaire.TreatedLevelLinkId:
+                return episode?.TreatedLevel is { IsExact: true } level && episode.Unit.Candidates.Count <= 1 ? new FhirString(level.Label) : null;
         }
 
         var code = item.EvidenceCode;
@@ -47,18 +54,23 @@ public static class EvidencePrefill
             return null;
         }
 
+        // Each LOINC item is filled from its own measurement, never from another score.
         if (code.System == CodeSystems.Loinc)
         {
-            var scores = facts.ValueSets.PainSeverity.Contains(code) ? facts.PainScores : facts.OswestryScores;
-            return scores.Count > 0 ? new FhirDecimal(scores[^1].Value) : null;
+            var scores = facts.ValueSets["pain-severity-score"].Contains(code) ? episode?.PainScores ?? facts.PainScores
+                : facts.ValueSets["disability-score-odi"].Contains(code) ? episode?.OswestryScores ?? facts.OswestryScores
+                : null;
+            return scores is { Count: > 0 } ? new FhirDecimal(scores[^1].Value) : null;
         }
 
         switch (code.Code)
         {
             case FindingCodes.PainOnset:
-                return facts.PainOnset is { } onset ? new Date(onset.Date.Text) : null;
+                var onset = episode is not null ? episode.Onset?.Date : facts.Lesions.Count == 1 ? facts.Lesions[0].Onset?.Date : null;
+                return onset is { } o ? new Date(o.Text) : null;
             case FindingCodes.VertebralHeightLoss:
-                return facts.HeightLossMeasurements.Count > 0 ? new FhirDecimal(facts.HeightLossMeasurements[^1].Value) : null;
+                var heights = episode?.HeightLoss ?? facts.HeightLossMeasurements;
+                return heights.Count > 0 ? new FhirDecimal(heights[^1].Value) : null;
         }
 
         return item.Type == Questionnaire.QuestionnaireItemType.Boolean && facts.Attested(code.Code!)?.Answer is { } answer

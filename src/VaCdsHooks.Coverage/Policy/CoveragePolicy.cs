@@ -74,7 +74,9 @@ public sealed class CoveragePolicy
             .Where(v => !string.IsNullOrWhiteSpace(v.ValueSet.Url))
             .GroupBy(v => v.ValueSet.Url!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().ValueSet, StringComparer.Ordinal);
-        return new CoveragePolicy(frozen, new PolicyValueSets(compiled), systems, resources);
+        var policyValueSets = new PolicyValueSets(compiled);
+        policyValueSets.Require(Criteria.ClinicalFacts.ValueSetsRead.Concat(Criteria.CriteriaEvaluator.All.SelectMany(c => c.ValueSetsRead)));
+        return new CoveragePolicy(frozen, policyValueSets, systems, resources);
     }
 
     /// <summary>The display our CodeSystem gives a concept (for reason codings).</summary>

@@ -48,7 +48,22 @@ public sealed class PolicySettings
     /// <summary>[choice] ... and at least this many percent below the highest score since onset.</summary>
     public decimal RespondingMinReductionPercent { get; set; } = 50m;
 
-    /// <summary>[choice] Height loss above this percentage means the vertebra is below one third of its height.</summary>
+    /// <summary>[choice] Days an analgesic trial must have run before a later pain score can show it failed.</summary>
+    public int AnalgesicTrialMinDays { get; set; } = 14;
+
+    /// <summary>[choice] Days before the pain onset a therapy may have started and still count for this episode.</summary>
+    public int TherapyMayStartDaysBeforeOnset { get; set; } = 7;
+
+    /// <summary>[choice] Aspirin up to this daily dose (mg) is antiplatelet use, not an analgesic trial; an unknown dose does not count.</summary>
+    public decimal LowDoseAspirinMaxMgPerDay { get; set; } = 325m;
+
+    /// <summary>[choice] An onsetPeriod spanning more days than this does not date the pain onset.</summary>
+    public int OnsetPeriodMaxDays { get; set; } = 7;
+
+    /// <summary>[choice] A hemangioma with a compression fracture at the same level counts as aggressive.</summary>
+    public bool HemangiomaWithFractureIsAggressive { get; set; } = true;
+
+    /// <summary>[choice] Height loss at or above this percentage means a third or less of the vertebra's height is left.</summary>
     public decimal SevereCollapseMinHeightLossPercent { get; set; } = 66.7m;
 
     /// <summary>
@@ -107,6 +122,10 @@ public sealed class PolicySettings
         Range(RespondingMaxPainScore, 0, 10, nameof(RespondingMaxPainScore));
         Range(RespondingMinReductionPercent, 0, 100, nameof(RespondingMinReductionPercent));
         Range(SevereCollapseMinHeightLossPercent, 0, 100, nameof(SevereCollapseMinHeightLossPercent));
+        Range(AnalgesicTrialMinDays, 0, 180, nameof(AnalgesicTrialMinDays));
+        Range(TherapyMayStartDaysBeforeOnset, 0, 90, nameof(TherapyMayStartDaysBeforeOnset));
+        Range(LowDoseAspirinMaxMgPerDay, 0, 4000, nameof(LowDoseAspirinMaxMgPerDay));
+        Range(OnsetPeriodMaxDays, 0, 90, nameof(OnsetPeriodMaxDays));
 
         if (RespondingMaxPainScore >= PersistentPainMinScore)
         {

@@ -113,6 +113,20 @@ public sealed class PolicyValueSets
     /// <summary>Every loaded ValueSet by canonical URL.</summary>
     public IReadOnlyDictionary<string, CodeSet> All => _all;
 
+    /// <summary>A ValueSet by id (<c>analgesics-opioid</c>); every id the engine reads is checked at load (<see cref="Require"/>).</summary>
+    public CodeSet this[string id] =>
+        _all.TryGetValue(Base + id, out var set) ? set : throw new PolicyArtifactException($"ValueSet {Base + id} is not loaded; the engine reads it.");
+
+    /// <summary>Fails the load when any of <paramref name="ids"/> is missing, naming every one.</summary>
+    internal void Require(IEnumerable<string> ids)
+    {
+        var missing = ids.Distinct(StringComparer.Ordinal).Where(id => !_all.ContainsKey(Base + id)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PolicyArtifactException("Missing policy ValueSets in fhir-resources/ValueSet: " + string.Join(", ", missing.Select(m => Base + m)));
+        }
+    }
+
     private CodeSet Get(string id)
     {
         if (_all.TryGetValue(Base + id, out var set))

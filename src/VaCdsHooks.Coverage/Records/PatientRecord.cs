@@ -32,6 +32,42 @@ public sealed class PatientRecord
     public IReadOnlyList<MedicationRequest> MedicationRequests { get; private set; } = [];
     public IReadOnlyList<ImagingStudy> ImagingStudies { get; private set; } = [];
     public IReadOnlyList<Procedure> Procedures { get; private set; } = [];
+    public IReadOnlyList<DiagnosticReport> DiagnosticReports { get; private set; } = [];
+    public IReadOnlyList<AllergyIntolerance> AllergyIntolerances { get; private set; } = [];
+    public IReadOnlyList<Encounter> Encounters { get; private set; } = [];
+
+    /// <summary>Medication resources (not about a patient themselves) that statements and requests may reference.</summary>
+    public IReadOnlyList<Medication> Medications { get; private set; } = [];
+
+    /// <summary>Every resource kept, for re-assembling the record with more evidence.</summary>
+    public IEnumerable<Resource> All =>
+        new Resource?[] { Patient }.OfType<Resource>()
+            .Concat(Coverages).Concat(Conditions).Concat(Observations).Concat(MedicationStatements).Concat(MedicationRequests)
+            .Concat(ImagingStudies).Concat(Procedures).Concat(DiagnosticReports).Concat(AllergyIntolerances).Concat(Encounters).Concat(Medications);
+
+    /// <summary>A Medication by reference (<c>Medication/id</c>, absolute, or <c>#id</c> contained in <paramref name="container"/>).</summary>
+    public Medication? ResolveMedication(ResourceReference? reference, DomainResource container)
+    {
+        var value = reference?.Reference;
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (value.StartsWith('#'))
+        {
+            return container.Contained.OfType<Medication>().FirstOrDefault(m => m.Id == value[1..]);
+        }
+
+        var at = value.LastIndexOf("Medication/", StringComparison.Ordinal);
+        var id = at >= 0 ? value[(at + "Medication/".Length)..] : null;
+        if (id is not null && id.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0)
+        {
+            id = id[..slash];
+        }
+
+        return id is null ? null : Medications.FirstOrDefault(m => m.Id == id);
+    }
 
     /// <summary>Templates that could not be read; evidence they would have held is unknown, not absent.</summary>
     public IReadOnlyList<RecordGap> Gaps { get; private set; } = [];
@@ -61,11 +97,21 @@ public sealed class PatientRecord
         var requests = new List<MedicationRequest>();
         var imaging = new List<ImagingStudy>();
         var procedures = new List<Procedure>();
+        var reports = new List<DiagnosticReport>();
+        var allergies = new List<AllergyIntolerance>();
+        var encounters = new List<Encounter>();
+        var medications = new List<Medication>();
 
         foreach (var resource in Flatten(resources))
         {
             if (resource.Id is { Length: > 0 } id && !seen.Add(resource.TypeName + "/" + id))
             {
+                continue;
+            }
+
+            if (resource is Medication medication)
+            {
+                medications.Add(medication);
                 continue;
             }
 
@@ -85,6 +131,9 @@ public sealed class PatientRecord
                 case MedicationRequest m: requests.Add(m); break;
                 case ImagingStudy i: imaging.Add(i); break;
                 case Procedure p: procedures.Add(p); break;
+                case DiagnosticReport d: reports.Add(d); break;
+                case AllergyIntolerance a: allergies.Add(a); break;
+                case Encounter e: encounters.Add(e); break;
             }
         }
 
@@ -95,6 +144,10 @@ public sealed class PatientRecord
         record.MedicationRequests = requests;
         record.ImagingStudies = imaging;
         record.Procedures = procedures;
+        record.DiagnosticReports = reports;
+        record.AllergyIntolerances = allergies;
+        record.Encounters = encounters;
+        record.Medications = medications;
         record.Gaps = gaps?.ToList() ?? [];
         record.IgnoredForeignResources = foreign;
         return record;
@@ -138,6 +191,9 @@ public sealed class PatientRecord
         MedicationRequest m => References(m.Subject, patientId),
         ImagingStudy i => References(i.Subject, patientId),
         Procedure p => References(p.Subject, patientId),
+        DiagnosticReport d => References(d.Subject, patientId),
+        AllergyIntolerance a => References(a.Patient, patientId),
+        Encounter e => References(e.Subject, patientId),
         _ => false,
     };
 

@@ -21,14 +21,14 @@ public static class FindingCodes
     public const string SacrococcygealLesionOnly = "sacrococcygeal-lesion-only";
     public const string AsymptomaticFracture = "asymptomatic-fracture";
     public const string RespondingToConservativeTherapy = "responding-to-conservative-therapy";
+    public const string TreatedLevel = "treated-level";
+    public const string MetastasisOsteolyticAtLevel = "metastasis-osteolytic-at-level";
+    public const string SteroidInducedFracture = "steroid-induced-fracture";
+    public const string OsteoporoticFracture = "osteoporotic-fracture";
 
+    /// <summary>Every finding code the engine reads: derived from what the criteria and evidence readers declare.</summary>
     public static IReadOnlyList<string> All { get; } =
-    [
-        PainOnset, FunctionalImpairment, HemangiomaAggressiveFeatures, OsteonecrosisUnstableFracture, AnalgesicContraindication,
-        ParenteralOpioidsOrAdmission, OptimalMedicalTherapyFailed, CompetingPainGeneratorExcluded, VertebralHeightLoss,
-        SpinalCordCompression, SevereVertebralCollapse, HealedFracture, SacrococcygealLesionOnly, AsymptomaticFracture,
-        RespondingToConservativeTherapy,
-    ];
+        Criteria.CriteriaEvaluator.All.SelectMany(c => c.FindingsRead).Append(VertebralHeightLoss).Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Codes of our criterion CodeSystem: criteria ids and determination reasons.</summary>
@@ -46,6 +46,7 @@ public static class CriterionCodes
     public const string SacrumCoccyx = "sacrum-coccyx";
     public const string Asymptomatic = "asymptomatic";
     public const string Responding = "responding";
+    public const string TreatedLevel = "treated-level";
 
     public const string AllCriteriaMet = "all-criteria-met";
     public const string DocumentationNeeded = "documentation-needed";
@@ -56,11 +57,15 @@ public static class CriterionCodes
     public const string NoActiveCoverage = "no-active-coverage";
     public const string AddOnWithoutPrimary = "add-on-without-primary";
     public const string RegionMismatch = "region-mismatch";
+    public const string ReviewRequired = "review-required";
 
-    public static IReadOnlyList<string> All { get; } =
+    /// <summary>Determination reasons and order problems (the criteria's own ids come from the criteria).</summary>
+    public static IReadOnlyList<string> Reasons { get; } =
     [
-        Indication, Region, OnsetWindow, PainImpairment, FailedOmt, ImagingRuledOut, CordCompression, SevereCollapse, Healed,
-        SacrumCoccyx, Asymptomatic, Responding, AllCriteriaMet, DocumentationNeeded, DocumentationUnderReview, ExclusionPresent, OnsetOutsideWindow,
-        NonCoveredIndication, NoActiveCoverage, AddOnWithoutPrimary, RegionMismatch,
+        AllCriteriaMet, DocumentationNeeded, DocumentationUnderReview, ExclusionPresent, OnsetOutsideWindow, NonCoveredIndication, NoActiveCoverage,
+        AddOnWithoutPrimary, RegionMismatch, ReviewRequired,
     ];
+
+    /// <summary>Every code of the criterion CodeSystem the engine emits: each criterion's id, then the reasons.</summary>
+    public static IReadOnlyList<string> All { get; } = Criteria.CriteriaEvaluator.All.Select(c => c.Id).Concat(Reasons).ToList();
 }

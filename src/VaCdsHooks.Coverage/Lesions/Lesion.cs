@@ -1,0 +1,117 @@
+using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Criteria;
+
+namespace VaCdsHooks.Coverage.Lesions;
+
+/// <summary>What a fracture code's 7th character (or a history code) says about healing.</summary>
+public enum HealingState
+{
+    /// <summary>A current fracture: 7th character A, B, D, G or K, or no fracture character at all (a tumour).</summary>
+    Current,
+
+    /// <summary>7th character P (malunion): the fracture united, but whether CT/MRI shows it healed is a question.</summary>
+    Malunion,
+
+    /// <summary>7th character S (sequela) or a history-of-healed-fracture code.</summary>
+    Healed,
+}
+
+/// <summary>
+/// One coded statement about a vertebral body: a Condition, or a conclusion code of a CT/MRI report.
+/// </summary>
+/// <param name="Source">The Condition or DiagnosticReport.</param>
+/// <param name="Code">The coding that made it a lesion finding.</param>
+/// <param name="Concept">Every coding the source gives (an EHR may send ICD-10-CM and SNOMED CT side by side).</param>
+/// <param name="Level">Where it is; null when neither a body site nor the code places it.</param>
+/// <param name="Suspected">Condition.verificationStatus provisional, differential or unconfirmed.</param>
+/// <param name="Onset">The pain onset this finding dates (fractures only; a tumour's diagnosis date is not one).</param>
+/// <param name="Healing">What the code says about healing.</param>
+public sealed record LesionFinding(
+    Resource Source,
+    Coding Code,
+    CodeableConcept Concept,
+    VertebralLevel? Level,
+    bool Suspected,
+    OnsetReading? Onset,
+    HealingState Healing)
+{
+    public EvidenceItem Evidence() =>
+        EvidenceItem.Of(Source, Code, Suspected ? "suspected" : null, Onset?.Date is { } d ? "onset " + d.Text : null);
+}
+
+/// <summary>
+/// How an onset was read: the date when it pins a day (or a short span), else why it could not be used.
+/// </summary>
+/// <param name="Date">The onset as a calendar range; null when the record's onset cannot be used.</param>
+/// <param name="Problem">Why it cannot be used (an age, a vague string, a long period), for the card.</param>
+/// <param name="Evidence">The resource that says so.</param>
+/// <param name="Source">In words: "onset of the coded fracture", "recorded pain onset".</param>
+public sealed record OnsetReading(ClinicalDate? Date, string? Problem, EvidenceItem Evidence, string Source);
+
+/// <summary>
+/// One vertebral body with a problem (fracture, collapse, tumour, hemangioma, osteonecrosis): every finding the
+/// record holds about it. The unit the policy is decided for.
+/// </summary>
+public sealed class Lesion
+{
+    private readonly List<LesionFinding> _findings = [];
+
+    internal Lesion(LesionFinding first, string key)
+    {
+        Key = key;
+        _findings.Add(first);
+    }
+
+    /// <summary>A stable key for ordering and for pairing answers with lesions (<c>T12</c>, <c>Condition/c1</c>).</summary>
+    public string Key { get; }
+
+    public IReadOnlyList<LesionFinding> Findings => _findings;
+
+    /// <summary>The most precise level any finding gives (a vertebra beats a region); null when unknown.</summary>
+    public VertebralLevel? Level =>
+        _findings.Select(f => f.Level).Where(l => l is { IsExact: true }).FirstOrDefault()
+        ?? _findings.Select(f => f.Level).FirstOrDefault(l => l is not null);
+
+    /// <summary>The lesion's own pain onset: the earliest usable onset among confirmed findings, else among suspected.</summary>
+    public OnsetReading? Onset =>
+        _findings.Where(f => !f.Suspected && f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
+        ?? _findings.Where(f => f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
+        ?? _findings.Select(f => f.Onset).FirstOrDefault(o => o is not null);
+
+    /// <summary>References (<c>Type/id</c>) of the resources behind the findings.</summary>
+    public IEnumerable<string> References => _findings.Select(f => EvidenceItem.ReferenceOf(f.Source)).Distinct();
+
+    /// <summary>How the card names it: "T12 (Condition/fracture)".</summary>
+    public string Describe() => (Level?.Label ?? "level not documented") + " (" + string.Join(", ", References) + ")";
+
+    internal void Add(LesionFinding finding) => _findings.Add(finding);
+
+    /// <summary>
+    /// Whether <paramref name="finding"/> is about this vertebral body: the same vertebra; or a compatible level
+    /// with the same onset; or a report finding (reports carry no onset) at a compatible level. Anything less
+    /// stays a lesion of its own, so that two fractures are never pooled into one.
+    /// </summary>
+    internal bool IsSameBodyAs(LesionFinding finding)
+    {
+        var level = Level;
+        if (level is { IsExact: true } exact && finding.Level is { IsExact: true } other)
+        {
+            return exact == other;
+        }
+
+        var levelFits = level is null || finding.Level is null || level.Value.MayBe(finding.Level.Value);
+        if (!levelFits)
+        {
+            return false;
+        }
+
+        if (finding.Source is DiagnosticReport)
+        {
+            return true;
+        }
+
+        var onset = Onset?.Date;
+        var findingOnset = finding.Onset?.Date;
+        return onset is not null && findingOnset is not null && onset.Value.Earliest == findingOnset.Value.Earliest && onset.Value.Latest == findingOnset.Value.Latest;
+    }
+}
