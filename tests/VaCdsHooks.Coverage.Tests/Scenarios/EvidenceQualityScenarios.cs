@@ -12,11 +12,11 @@ public class EvidenceQualityScenarios
 {
     internal static readonly Dictionary<string, V2Scenario> Table = Index(Build());
 
-    public static TheoryData<string> Names => new(Table.Keys);
+    public static TheoryData<ScenarioName> Names => Rows(Table);
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Scenario(string name) => Check(Table[name]);
+    public void Scenario(ScenarioName name) => Check(Table[name.Value]);
 
     private static Chart FractureVerified(string verification) =>
         Base().Edit<Condition>("fracture", c => c.VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-ver-status", verification));

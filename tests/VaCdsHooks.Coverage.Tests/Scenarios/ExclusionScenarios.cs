@@ -12,11 +12,11 @@ public class ExclusionScenarios
 {
     internal static readonly Dictionary<string, V2Scenario> Table = Index(Build());
 
-    public static TheoryData<string> Names => new(Table.Keys);
+    public static TheoryData<ScenarioName> Names => Rows(Table);
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Scenario(string name) => Check(Table[name]);
+    public void Scenario(ScenarioName name) => Check(Table[name.Value]);
 
     private static Chart Scores(decimal highest, decimal latest) => Base()
         .Without("Observation/pain-first").Without("Observation/pain-latest")

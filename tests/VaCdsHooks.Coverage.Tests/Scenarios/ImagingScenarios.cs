@@ -21,11 +21,11 @@ public class ImagingScenarios
 
     internal static readonly Dictionary<string, V2Scenario> Table = Index(Build());
 
-    public static TheoryData<string> Names => new(Table.Keys);
+    public static TheoryData<ScenarioName> Names => Rows(Table);
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Scenario(string name) => Check(Table[name]);
+    public void Scenario(ScenarioName name) => Check(Table[name.Value]);
 
     private static Chart NoImaging() => Base().Without("ImagingStudy/mri");
 

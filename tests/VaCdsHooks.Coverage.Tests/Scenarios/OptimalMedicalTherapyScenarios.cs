@@ -29,11 +29,11 @@ public class OptimalMedicalTherapyScenarios
 
     internal static readonly Dictionary<string, V2Scenario> Table = Index(Build());
 
-    public static TheoryData<string> Names => new(Table.Keys);
+    public static TheoryData<ScenarioName> Names => Rows(Table);
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Scenario(string name) => Check(Table[name]);
+    public void Scenario(ScenarioName name) => Check(Table[name.Value]);
 
     /// <summary>The baseline without ibuprofen and physical therapy: pain 8/10 then 7/10, nothing tried.</summary>
     private static Chart NoTherapy() => Base().Without("MedicationStatement/ibuprofen").Without("Procedure/pt");

@@ -11,11 +11,11 @@ public class TreatedLevelScenarios
 {
     internal static readonly Dictionary<string, V2Scenario> Table = Index(Build());
 
-    public static TheoryData<string> Names => new(Table.Keys);
+    public static TheoryData<ScenarioName> Names => Rows(Table);
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Scenario(string name) => Check(Table[name]);
+    public void Scenario(ScenarioName name) => Check(Table[name.Value]);
 
     /// <summary>T12 fracture with pain from 2026-10-01 and a T8 fracture from 2026-03-20 (eight months before the order).</summary>
     private static Chart NewAndOld() => BaseAt("T12").LesionAt("M80.08XA", "T8", "2026-03-20", "old-fracture");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Terminology;
 using VaCdsHooks.Coverage.Tests.Support;
+using Xunit.Abstractions;
 
 namespace VaCdsHooks.Coverage.Tests.Scenarios;
 
@@ -91,8 +92,16 @@ internal static class V2
             actual.Add(criterion + "=" + (found?.Status ?? "(absent)"));
         }
 
-        Assert.Equal(string.Join("; ", expected), string.Join("; ", actual));
+        var expectedText = string.Join("; ", expected);
+        var actualText = string.Join("; ", actual);
+        if (expectedText != actualText)
+        {
+            Assert.Fail(scenario.Name + Environment.NewLine + "expected " + expectedText + Environment.NewLine + "actual   " + actualText);
+        }
     }
+
+    /// <summary>The theory rows: one per scenario, shown under its full name.</summary>
+    public static TheoryData<ScenarioName> Rows(Dictionary<string, V2Scenario> table) => new(table.Keys.Select(k => new ScenarioName(k)));
 
     /// <summary>Turns a table into xunit rows, refusing duplicate names.</summary>
     public static Dictionary<string, V2Scenario> Index(IEnumerable<V2Scenario> scenarios)
@@ -108,4 +117,22 @@ internal static class V2
 
         return table;
     }
+}
+
+/// <summary>A scenario's name as a theory argument: serializable, and displayed in full (xunit shortens long strings).</summary>
+public sealed class ScenarioName : IXunitSerializable
+{
+    public ScenarioName()
+    {
+    }
+
+    public ScenarioName(string value) => Value = value;
+
+    public string Value { get; private set; } = "";
+
+    public void Deserialize(IXunitSerializationInfo info) => Value = info.GetValue<string>(nameof(Value));
+
+    public void Serialize(IXunitSerializationInfo info) => info.AddValue(nameof(Value), Value);
+
+    public override string ToString() => Value;
 }
