@@ -15,6 +15,17 @@ internal static class Site
     public const string Lumbar = "122496007";
     public const string Sacrum = "54735007";
     public const string Knee = "72696002";
+    public const string Rib = "113197003";
+
+    /// <summary>The SNOMED CT region of a level written like "T12", "L1", "C7", "S1".</summary>
+    public static string? RegionOf(string level) => level.Length == 0 ? null : char.ToUpperInvariant(level[0]) switch
+    {
+        'C' => Cervical,
+        'T' => Thoracic,
+        'L' => Lumbar,
+        'S' => Sacrum,
+        _ => null,
+    };
 }
 
 /// <summary>
@@ -210,6 +221,358 @@ internal sealed class Chart
         return this;
     }
 
+    // ----- Version 2: what real EHR charts carry -----
+
+    /// <summary>Changes one resource already in the chart (by logical id).</summary>
+    public Chart Edit<T>(string id, Action<T> change)
+        where T : Resource
+    {
+        var resource = _resources.OfType<T>().SingleOrDefault(r => r.Id == id)
+            ?? throw new InvalidOperationException("No " + typeof(T).Name + "/" + id + " in the chart.");
+        change(resource);
+        return this;
+    }
+
+    /// <summary>
+    /// A vertebral lesion at a level written the way EHRs write it (<c>bodySite.text</c> "T12", "L1"), with the
+    /// SNOMED CT region coding beside the text unless <paramref name="siteCode"/> says otherwise ("" for text only).
+    /// </summary>
+    public Chart LesionAt(
+        string code,
+        string level,
+        string? onset = "2026-10-01",
+        string? id = null,
+        string system = CodeSystems.Icd10Cm,
+        string? siteCode = null,
+        string clinicalStatus = "active",
+        string? verificationStatus = null)
+    {
+        Condition(code, onset, bodySite: null, id: id, clinicalStatus: clinicalStatus, verificationStatus: verificationStatus, system: system);
+        var condition = (Condition)_resources[^1];
+        condition.BodySite.Add(LevelSite(level, siteCode));
+        return this;
+    }
+
+    /// <summary>Replaces the onset of a Condition with any onset[x] (Period, Age, string, dateTime).</summary>
+    public Chart Onset(string conditionId, DataType? onset) => Edit<Condition>(conditionId, c => c.Onset = onset);
+
+    public Chart OnsetPeriod(string conditionId, string start, string end) => Onset(conditionId, new Period { Start = start, End = end });
+
+    public Chart OnsetAge(string conditionId, decimal years) =>
+        Onset(conditionId, new Age { Value = years, Unit = "a", System = "http://unitsofmeasure.org", Code = "a" });
+
+    public Chart OnsetString(string conditionId, string text) => Onset(conditionId, new FhirString(text));
+
+    /// <summary>A problem written only as narrative: Condition.code.text, no coding.</summary>
+    public Chart NarrativeCondition(string text, string? id = null, string? onset = null)
+    {
+        var condition = new Condition
+        {
+            Id = id ?? NextId("cond"),
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Code = new CodeableConcept { Text = text },
+            ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+            Onset = onset is null ? null : new FhirDateTime(onset),
+        };
+        return Add(condition);
+    }
+
+    /// <summary>A pain score under any LOINC code (72514-3, 38208-5) and status.</summary>
+    public Chart PainScoreAs(string loinc, decimal score, string date, string? id = null, ObservationStatus status = ObservationStatus.Final) =>
+        Measurement(CodeSystems.Loinc, loinc, new Quantity(score, "{score}"), date, id ?? NextId("pain"), status);
+
+    /// <summary>A 100 mm visual analogue scale (unit mm).</summary>
+    public Chart PainVas(decimal millimetres, string date, string? id = null) =>
+        Measurement(CodeSystems.Loinc, "38208-5", new Quantity(millimetres, "mm"), date, id ?? NextId("vas"));
+
+    /// <summary>A coded pain severity (e.g. SNOMED CT 24484000 severe) and no number.</summary>
+    public Chart PainSeverity(string snomedSeverity, string date, string? id = null) =>
+        Add(new Observation
+        {
+            Id = id ?? NextId("painsev"),
+            Status = ObservationStatus.Final,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Code = new CodeableConcept(CodeSystems.Loinc, "72514-3"),
+            Effective = new FhirDateTime(date),
+            Value = new CodeableConcept(CodeSystems.Snomed, snomedSeverity),
+        });
+
+    /// <summary>Vertebral height loss measured at a level (bodySite text) and/or about a lesion (focus).</summary>
+    public Chart HeightLossAt(decimal percent, string date, string? level = null, string? focusConditionId = null, string? id = null)
+    {
+        Measurement(CodeSystems.Finding, FindingCodes.VertebralHeightLoss, new Quantity(percent, "%"), date, id ?? NextId("height"));
+        var observation = (Observation)_resources[^1];
+        if (level is not null)
+        {
+            observation.BodySite = LevelSite(level, null);
+        }
+
+        if (focusConditionId is not null)
+        {
+            observation.Focus.Add(new ResourceReference("Condition/" + focusConditionId));
+        }
+
+        return this;
+    }
+
+    /// <summary>LOINC 11368-8 (illness or injury onset date), optionally about one lesion.</summary>
+    public Chart OnsetObservation(string onset, string date = "2026-11-20", string? focusConditionId = null, string? id = null)
+    {
+        var observation = new Observation
+        {
+            Id = id ?? NextId("onset"),
+            Status = ObservationStatus.Final,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Code = new CodeableConcept(CodeSystems.Loinc, "11368-8"),
+            Effective = new FhirDateTime(date),
+            Value = new FhirDateTime(onset),
+        };
+        if (focusConditionId is not null)
+        {
+            observation.Focus.Add(new ResourceReference("Condition/" + focusConditionId));
+        }
+
+        return Add(observation);
+    }
+
+    /// <summary>
+    /// An imaging report. <paramref name="code"/> is the study's procedure code (CPT by default, e.g. 72146 MRI
+    /// thoracic); <paramref name="conclusionCodes"/> are (system, code) pairs.
+    /// </summary>
+    public Chart Report(
+        string code,
+        string effective,
+        DiagnosticReport.DiagnosticReportStatus status = DiagnosticReport.DiagnosticReportStatus.Final,
+        IEnumerable<(string System, string Code)>? conclusionCodes = null,
+        string? conclusion = null,
+        string? imagingStudyId = null,
+        string? id = null,
+        string codeSystem = CodeSystems.Cpt)
+    {
+        var report = new DiagnosticReport
+        {
+            Id = id ?? NextId("report"),
+            Status = status,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Category = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/v2-0074", "RAD")],
+            Code = new CodeableConcept(codeSystem, code),
+            Effective = new FhirDateTime(effective),
+            Issued = DateTimeOffset.Parse(effective, CultureInfo.InvariantCulture),
+            Conclusion = conclusion,
+        };
+        foreach (var (system, value) in conclusionCodes ?? [])
+        {
+            report.ConclusionCode.Add(new CodeableConcept(system, value));
+        }
+
+        if (imagingStudyId is not null)
+        {
+            report.ImagingStudy.Add(new ResourceReference("ImagingStudy/" + imagingStudyId));
+        }
+
+        return Add(report);
+    }
+
+    /// <summary>An ImagingStudy identified by its procedure code (CPT 72131 CT lumbar, 72146 MRI thoracic, ...).</summary>
+    public Chart ImagingProcedure(
+        string cpt,
+        string modality,
+        string started,
+        string? seriesBodySite = null,
+        ImagingStudy.ImagingStudyStatus status = ImagingStudy.ImagingStudyStatus.Available,
+        string? id = null)
+    {
+        Imaging(modality, started, seriesBodySite, id, status);
+        var study = (ImagingStudy)_resources[^1];
+        study.ProcedureCode.Add(new CodeableConcept(CodeSystems.Cpt, cpt));
+        return this;
+    }
+
+    /// <summary>A MedicationStatement with any status, an effective period and optionally a dose (mg) and frequency.</summary>
+    public Chart MedicationTaken(
+        string rxnorm,
+        string start,
+        string? end = null,
+        MedicationStatement.MedicationStatusCodes status = MedicationStatement.MedicationStatusCodes.Active,
+        string? id = null,
+        decimal? doseMg = null,
+        int? timesPerDay = null,
+        string? route = null)
+    {
+        var statement = new MedicationStatement
+        {
+            Id = id ?? NextId("medstmt"),
+            Status = status,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Medication = new CodeableConcept(CodeSystems.RxNorm, rxnorm),
+            Effective = new Period { Start = start, End = end },
+            Dosage = [Dose(doseMg, timesPerDay, route)],
+        };
+        return Add(statement);
+    }
+
+    /// <summary>
+    /// A MedicationStatement naming its drug through medicationReference: a contained Medication, or a Medication
+    /// resource in the chart (added here with id <c>med-{rxnorm}</c>).
+    /// </summary>
+    public Chart MedicationTakenByReference(string rxnorm, string start, bool contained, string? id = null)
+    {
+        var medication = new Medication
+        {
+            Id = contained ? "med" : "med-" + rxnorm,
+            Code = new CodeableConcept(CodeSystems.RxNorm, rxnorm),
+        };
+        var statement = new MedicationStatement
+        {
+            Id = id ?? NextId("medstmt"),
+            Status = MedicationStatement.MedicationStatusCodes.Active,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Medication = new ResourceReference(contained ? "#med" : "Medication/" + medication.Id),
+            Effective = new Period { Start = start },
+            Dosage = [Dose(null, null, null)],
+        };
+        if (contained)
+        {
+            statement.Contained.Add(medication);
+        }
+        else
+        {
+            Add(medication);
+        }
+
+        return Add(statement);
+    }
+
+    /// <summary>A MedicationRequest with any intent and status.</summary>
+    public Chart MedicationOrder(
+        string rxnorm,
+        string authoredOn,
+        MedicationRequest.MedicationRequestIntent intent = MedicationRequest.MedicationRequestIntent.Order,
+        MedicationRequest.MedicationrequestStatus status = MedicationRequest.MedicationrequestStatus.Active,
+        string? route = null,
+        string? id = null)
+    {
+        var request = new MedicationRequest
+        {
+            Id = id ?? NextId("medreq"),
+            Status = status,
+            Intent = intent,
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Medication = new CodeableConcept(CodeSystems.RxNorm, rxnorm),
+            AuthoredOn = authoredOn,
+            DosageInstruction = [Dose(null, null, route)],
+        };
+        return Add(request);
+    }
+
+    /// <summary>An AllergyIntolerance of type intolerance to a medication class.</summary>
+    public Chart Intolerance(string text, IEnumerable<(string System, string Code)> codes, string recorded = "2026-10-04", string? id = null)
+    {
+        var code = new CodeableConcept { Text = text };
+        foreach (var (system, value) in codes)
+        {
+            code.Coding.Add(new Coding(system, value));
+        }
+
+        return Add(new AllergyIntolerance
+        {
+            Id = id ?? NextId("allergy"),
+            Patient = new ResourceReference("Patient/" + PatientId),
+            ClinicalStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active"),
+            VerificationStatus = new CodeableConcept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed"),
+            Type = AllergyIntolerance.AllergyIntoleranceType.Intolerance,
+            Category = [AllergyIntolerance.AllergyIntoleranceCategory.Medication],
+            Code = code,
+            RecordedDate = recorded,
+        });
+    }
+
+    /// <summary>An encounter (inpatient class IMP by default) for a Condition of the chart or a reason code.</summary>
+    public Chart Admission(string start, string end, string? reasonConditionId = null, string? reasonIcd10 = null, string classCode = "IMP", string? id = null)
+    {
+        var encounter = new Encounter
+        {
+            Id = id ?? NextId("enc"),
+            Status = Encounter.EncounterStatus.Finished,
+            Class = new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", classCode),
+            Subject = new ResourceReference("Patient/" + PatientId),
+            Period = new Period { Start = start, End = end },
+        };
+        if (reasonConditionId is not null)
+        {
+            encounter.ReasonReference.Add(new ResourceReference("Condition/" + reasonConditionId));
+        }
+
+        if (reasonIcd10 is not null)
+        {
+            encounter.ReasonCode.Add(new CodeableConcept(CodeSystems.Icd10Cm, reasonIcd10));
+        }
+
+        return Add(encounter);
+    }
+
+    /// <summary>The Patient resource, optionally deceased on a date.</summary>
+    public Chart PatientResource(string? deceasedOn = null, string birthDate = "1946-03-02")
+    {
+        var patient = new Patient
+        {
+            Id = PatientId,
+            BirthDate = birthDate,
+            Gender = AdministrativeGender.Female,
+        };
+        if (deceasedOn is not null)
+        {
+            patient.Deceased = new FhirDateTime(deceasedOn);
+        }
+
+        return Add(patient);
+    }
+
+    /// <summary>A completed procedure in the history (e.g. a prior kyphoplasty, CPT 22513) at a level.</summary>
+    public Chart PriorAugmentation(string cpt, string performed, string level, string? id = null) => Add(new Procedure
+    {
+        Id = id ?? NextId("proc"),
+        Status = EventStatus.Completed,
+        Subject = new ResourceReference("Patient/" + PatientId),
+        Code = new CodeableConcept(CodeSystems.Cpt, cpt),
+        Performed = new FhirDateTime(performed),
+        BodySite = [LevelSite(level, null)],
+    });
+
+    /// <summary>A body site with a level in its text and the SNOMED CT region (or <paramref name="siteCode"/>; "" for none).</summary>
+    internal static CodeableConcept LevelSite(string level, string? siteCode)
+    {
+        var site = new CodeableConcept { Text = level };
+        var code = siteCode ?? Site.RegionOf(level);
+        if (!string.IsNullOrEmpty(code))
+        {
+            site.Coding.Add(new Coding(CodeSystems.Snomed, code));
+        }
+
+        return site;
+    }
+
+    private static Dosage Dose(decimal? doseMg, int? timesPerDay, string? route)
+    {
+        var dosage = new Dosage();
+        if (doseMg is not null)
+        {
+            dosage.DoseAndRate.Add(new Dosage.DoseAndRateComponent { Dose = new Quantity(doseMg.Value, "mg") });
+        }
+
+        if (timesPerDay is not null)
+        {
+            dosage.Timing = new Timing { Repeat = new Timing.RepeatComponent { Frequency = timesPerDay, Period = 1, PeriodUnit = Timing.UnitsOfTime.D } };
+        }
+
+        if (route is not null)
+        {
+            dosage.Route = new CodeableConcept(CodeSystems.Snomed, route);
+        }
+
+        return dosage;
+    }
+
     public PatientRecord Record() => PatientRecord.Assemble(PatientId, _resources, _gaps);
 
     private Chart Measurement(string system, string code, Quantity value, string date, string id, ObservationStatus status = ObservationStatus.Final)
@@ -282,5 +645,55 @@ internal static class Orders
         }
 
         return appointment;
+    }
+}
+
+/// <summary>What real EHRs put on a draft ServiceRequest besides its code.</summary>
+internal static class OrderDetails
+{
+    /// <summary>The treated level in bodySite.text ("T12"), with the SNOMED CT region coding unless told otherwise ("" for text only).</summary>
+    public static ServiceRequest AtLevel(this ServiceRequest order, string level, string? siteCode = null)
+    {
+        order.BodySite.Add(Chart.LevelSite(level, siteCode));
+        return order;
+    }
+
+    /// <summary>A coded body site only (e.g. SNOMED CT thoracic spine).</summary>
+    public static ServiceRequest AtSite(this ServiceRequest order, string snomed)
+    {
+        order.BodySite.Add(new CodeableConcept(CodeSystems.Snomed, snomed));
+        return order;
+    }
+
+    /// <summary>The planned procedure date (occurrenceDateTime).</summary>
+    public static ServiceRequest PlannedOn(this ServiceRequest order, string date)
+    {
+        order.Occurrence = new FhirDateTime(date);
+        return order;
+    }
+
+    /// <summary>A planned window (occurrencePeriod).</summary>
+    public static ServiceRequest PlannedDuring(this ServiceRequest order, string start, string end)
+    {
+        order.Occurrence = new Period { Start = start, End = end };
+        return order;
+    }
+
+    /// <summary>reasonReference to Conditions of the chart.</summary>
+    public static ServiceRequest For(this ServiceRequest order, params string[] conditionIds)
+    {
+        foreach (var id in conditionIds)
+        {
+            order.ReasonReference.Add(new ResourceReference("Condition/" + id));
+        }
+
+        return order;
+    }
+
+    /// <summary>quantity: on an add-on line, the number of additional levels.</summary>
+    public static ServiceRequest Levels(this ServiceRequest order, int count)
+    {
+        order.Quantity = new Quantity { Value = count, Unit = "{levels}", System = "http://unitsofmeasure.org", Code = "{levels}" };
+        return order;
     }
 }
