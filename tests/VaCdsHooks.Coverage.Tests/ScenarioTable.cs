@@ -19,6 +19,7 @@ public class ScenarioTable
 
     private static readonly IReadOnlyDictionary<string, string> Baseline = new Dictionary<string, string>
     {
+        [CriterionCodes.TreatedLevel] = "met",
         [CriterionCodes.Indication] = "met",
         [CriterionCodes.Region] = "met",
         [CriterionCodes.OnsetWindow] = "met",
@@ -59,7 +60,11 @@ public class ScenarioTable
         Assert.Equal(scenario.ExpectedCovered, assertion.Covered);
         var expected = Baseline.ToDictionary(b => b.Key, b => scenario.StatusChanges.GetValueOrDefault(b.Key, b.Value));
         var actual = assertion.Criteria.ToDictionary(c => c.CriterionId, c => c.Status);
-        Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
+        var differences = expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal)
+            .Where(k => expected.GetValueOrDefault(k) != actual.GetValueOrDefault(k))
+            .Select(k => $"{k}: expected {expected.GetValueOrDefault(k) ?? "(none)"}, was {actual.GetValueOrDefault(k) ?? "(none)"}")
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join("; ", differences));
     }
 
     private static IEnumerable<Scenario> Build()
@@ -71,16 +76,22 @@ public class ScenarioTable
 
         // Indications, each covered when everything else is documented.
         yield return new("osteoporotic-vcf-thoracic-kyphoplasty", Base, Covered);
-        yield return new("osteoporotic-vcf-lumbar-kyphoplasty", () => Lesion("M80.08XA", Site.Lumbar), Covered) { Orders = [Orders.Procedure("22514")] };
+        // The baseline MRI is of the thoracic spine; a lumbar lesion needs CT/MRI of the lumbar spine (Version 2 imaging rule).
+        yield return new("osteoporotic-vcf-lumbar-kyphoplasty", () => Lesion("M80.08XA", Site.Lumbar).Imaging("MR", "2026-10-05", Site.Lumbar), Covered) { Orders = [Orders.Procedure("22514")] };
+        yield return new("lumbar-kyphoplasty-with-only-a-thoracic-mri", () => Lesion("M80.08XA", Site.Lumbar), Conditional,
+            (CriterionCodes.ImagingRuledOut, "unknown"), (CriterionCodes.CordCompression, "unknown"), (CriterionCodes.SevereCollapse, "unknown"), (CriterionCodes.Healed, "unknown")) { Orders = [Orders.Procedure("22514")] };
         yield return new("collapsed-vertebra-with-osteoporosis", () => Lesion("M48.54XA", site: null).Condition("M81.0"), Covered);
-        yield return new("steroid-induced-collapse-long-term-steroids", () => Lesion("M48.56XA", site: null).Condition("Z79.52"), Covered) { Orders = [Orders.Procedure("22514")] };
+        yield return new("steroid-induced-collapse-long-term-steroids", () => Lesion("M48.56XA", site: null).Condition("Z79.52").Imaging("MR", "2026-10-05", Site.Lumbar), Covered) { Orders = [Orders.Procedure("22514")] };
         yield return new("steroid-induced-osteoporotic-fracture-adverse-effect", () => Lesion("M80.88XA").Condition("T38.0X5A"), Covered);
         yield return new("osteolytic-metastasis-thoracic", () => Lesion("C79.51"), Covered);
-        yield return new("neoplastic-pathological-vertebral-fracture", () => Lesion("M84.58XA"), Covered);
+        yield return new("neoplastic-pathological-vertebral-fracture-with-metastatic-disease", () => Lesion("M84.58XA").Condition("C79.51"), Covered);
+
+        // Version 2: the neoplasm must be one of the six (lymphoma is not); a pathological fracture without it is asked.
+        yield return new("neoplastic-pathological-vertebral-fracture-without-the-neoplasm", () => Lesion("M84.58XA"), Conditional, (CriterionCodes.Indication, "unknown"));
         yield return new("multiple-myeloma-thoracic", () => Lesion("C90.00"), Covered);
         yield return new("aggressive-vertebral-hemangioma", () => Lesion("D18.09").Finding(FindingCodes.HemangiomaAggressiveFeatures, true), Covered);
         yield return new("unstable-fracture-due-to-osteonecrosis", () => Lesion("M87.188").Finding(FindingCodes.OsteonecrosisUnstableFracture, true), Covered);
-        yield return new("cervical-collapse-vertebroplasty", () => Lesion("M48.52XA", site: null).Condition("M81.0"), Covered) { Orders = [Orders.Procedure("22510")] };
+        yield return new("cervical-collapse-vertebroplasty", () => Lesion("M48.52XA", site: null).Condition("M81.0").Imaging("MR", "2026-10-05", Site.Cervical), Covered) { Orders = [Orders.Procedure("22510")] };
 
         // Indications that are not (yet) covered.
         yield return new("hemangioma-features-undocumented", () => Lesion("D18.09"), Conditional, (CriterionCodes.Indication, "unknown"));
@@ -96,11 +107,17 @@ public class ScenarioTable
 
         // Region.
         yield return new("sacral-collapse-only", () => Lesion("M48.58XA", site: null).Condition("M81.0"), NotCovered,
-            (CriterionCodes.Region, "not-met"), (CriterionCodes.SacrumCoccyx, "present")) { Orders = [Orders.Procedure("22511")] };
+            (CriterionCodes.Region, "not-met"), (CriterionCodes.SacrumCoccyx, "present"), (CriterionCodes.ImagingRuledOut, "unknown"),
+            (CriterionCodes.CordCompression, "unknown"), (CriterionCodes.SevereCollapse, "unknown"), (CriterionCodes.Healed, "unknown")) { Orders = [Orders.Procedure("22511")] };
         yield return new("coccyx-fracture-only", () => Lesion("S32.2XXA", site: null), NotCovered,
-            (CriterionCodes.Indication, "unknown"), (CriterionCodes.Region, "not-met"), (CriterionCodes.SacrumCoccyx, "present")) { Orders = [Orders.Procedure("22511")] };
-        yield return new("lumbar-lesion-with-thoracic-kyphoplasty-code", () => Lesion("M80.08XA", Site.Lumbar), Covered) { ExpectedOrderProblemCards = 1 };
-        yield return new("thoracic-lesion-with-lumbar-kyphoplasty-code", Base, Covered) { Orders = [Orders.Procedure("22514")], ExpectedOrderProblemCards = 1 };
+            (CriterionCodes.Indication, "unknown"), (CriterionCodes.Region, "not-met"), (CriterionCodes.SacrumCoccyx, "present"), (CriterionCodes.ImagingRuledOut, "unknown"),
+            (CriterionCodes.CordCompression, "unknown"), (CriterionCodes.SevereCollapse, "unknown"), (CriterionCodes.Healed, "unknown")) { Orders = [Orders.Procedure("22511")] };
+        // Version 2: the CPT region is the treated region; no lesion documented there is nothing to approve.
+        yield return new("lumbar-lesion-with-thoracic-kyphoplasty-code", () => Lesion("M80.08XA", Site.Lumbar), Conditional,
+            (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown")) { ExpectedOrderProblemCards = 1 };
+        yield return new("thoracic-lesion-with-lumbar-kyphoplasty-code", Base, Conditional,
+            (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"), (CriterionCodes.ImagingRuledOut, "unknown"), (CriterionCodes.CordCompression, "unknown"),
+            (CriterionCodes.SevereCollapse, "unknown"), (CriterionCodes.Healed, "unknown")) { Orders = [Orders.Procedure("22514")], ExpectedOrderProblemCards = 1 };
         yield return new("unsited-lesion-with-lumbosacral-vertebroplasty", () => Lesion("M80.08XA", site: null), Conditional, (CriterionCodes.Region, "unknown")) { Orders = [Orders.Procedure("22511")] };
 
         // Onset window.
@@ -108,7 +125,9 @@ public class ScenarioTable
         yield return new("onset-four-months-and-one-day-before-order", () => Lesion("M80.08XA", onset: "2026-07-23"), NotCovered, (CriterionCodes.OnsetWindow, "not-met"));
         yield return new("onset-a-year-before-order", () => Lesion("M80.08XA", onset: "2025-11-01"), NotCovered, (CriterionCodes.OnsetWindow, "not-met"));
         yield return new("onset-known-only-to-the-boundary-month", () => Lesion("M80.08XA", onset: "2026-07"), Conditional, (CriterionCodes.OnsetWindow, "unknown"));
-        yield return new("recorded-pain-onset-newer-than-old-diagnosis", () => Lesion("M80.08XA", onset: "2025-01-01").PainOnsetRecorded("2026-10-01"), Covered);
+        // The lesion's own onset dates its pain (Version 2); a recorded onset contradicting it goes to a reviewer.
+        yield return new("recorded-pain-onset-contradicting-the-coded-onset", () => Lesion("M80.08XA", onset: "2025-01-01").PainOnsetRecorded("2026-10-01"), Conditional, (CriterionCodes.OnsetWindow, "unknown"));
+        yield return new("recorded-pain-onset-for-a-lesion-without-onset", () => Base().Without("Condition/fracture").Condition("M80.08XA", bodySite: Site.Thoracic, id: "fracture").PainOnsetRecorded("2026-10-01"), Covered);
         yield return new("onset-not-recorded", () => Base().Without("Condition/fracture").Condition("M80.08XA", bodySite: Site.Thoracic), Conditional, (CriterionCodes.OnsetWindow, "unknown"));
 
         // Pain and impairment.
@@ -151,8 +170,14 @@ public class ScenarioTable
         yield return new("vertebra-below-one-third-of-height", () => Base().HeightLoss(75, "2026-10-05"), NotCovered, (CriterionCodes.SevereCollapse, "present"));
         yield return new("moderate-height-loss", () => Base().HeightLoss(40, "2026-10-05"), Covered);
         yield return new("fracture-coded-only-as-sequela", () => Lesion("M80.08XS"), NotCovered,
-            (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"), (CriterionCodes.Healed, "present"));
-        yield return new("sequela-initial-encounter-of-new-fracture", () => Base().Condition("M48.54XS", id: "old"), Covered);
+            (CriterionCodes.Indication, "unknown"), (CriterionCodes.Healed, "present"));
+        // An undated thoracic sequela beside the new thoracic fracture may be another vertebra: which one is treated must be said.
+        yield return new("thoracic-sequela-beside-a-new-thoracic-fracture", () => Base().Condition("M48.54XS", id: "old"), Conditional,
+            (CriterionCodes.TreatedLevel, "unknown"), (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"), (CriterionCodes.Healed, "unknown"));
+        yield return new("thoracic-sequela-beside-a-new-fracture-named-on-the-order", () => Base().Condition("M48.54XS", bodySite: Site.Thoracic, id: "old"), Covered)
+        {
+            Orders = [Orders.Procedure("22513").For("fracture")],
+        };
         yield return new("history-of-healed-fracture-with-new-fracture", () => Base().Condition("Z87.310"), Covered);
         yield return new("asymptomatic-attested", () => Base().Finding(FindingCodes.AsymptomaticFracture, true), NotCovered, (CriterionCodes.Asymptomatic, "present"));
         yield return new("responding-pain-eight-to-two", () => Base().Without("Observation/pain-latest").PainScore(2, "2026-11-15"), NotCovered,
@@ -177,12 +202,20 @@ public class ScenarioTable
             (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"), (CriterionCodes.CordCompression, "unknown"), (CriterionCodes.Healed, "unknown"), (CriterionCodes.SacrumCoccyx, "unknown"));
 
         // Orders.
-        yield return new("kyphoplasty-add-on-alone", Base, Covered) { Orders = [Orders.Procedure("22515")], ExpectedOrderProblemCards = 1 };
-        yield return new("vertebroplasty-add-on-alone", Base, Covered) { Orders = [Orders.Procedure("22512")], ExpectedOrderProblemCards = 1 };
+        // An add-on alone is an order error: never approved on the spot.
+        yield return new("kyphoplasty-add-on-alone", Base, Conditional, (CriterionCodes.TreatedLevel, "unknown"), (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"))
+        {
+            Orders = [Orders.Procedure("22515")], ExpectedOrderProblemCards = 1,
+        };
+        yield return new("vertebroplasty-add-on-alone", Base, Conditional, (CriterionCodes.TreatedLevel, "unknown"), (CriterionCodes.Indication, "unknown"), (CriterionCodes.OnsetWindow, "unknown"),
+            (CriterionCodes.Region, "unknown"))
+        {
+            Orders = [Orders.Procedure("22512")], ExpectedOrderProblemCards = 1,
+        };
         yield return new("kyphoplasty-with-its-add-on", Base, Covered) { Orders = [kypho, Orders.Procedure("22515")], ExpectedAssertions = 2 };
         yield return new("out-of-scope-knee-replacement", Base, null) { Orders = [Orders.Procedure("27447")], ExpectedAssertions = 0 };
         yield return new("in-scope-and-out-of-scope-orders-together", Base, Covered) { Orders = [Orders.Procedure("27447"), kypho] };
-        yield return new("appointment-with-kyphoplasty-service-type", () => Lesion("M80.08XA", Site.Lumbar), Covered) { Orders = [Orders.Appointment("22514")], Hook = CrdHooks.AppointmentBook, OrderReference = "Appointment/appt-1" };
+        yield return new("appointment-with-kyphoplasty-service-type", () => Lesion("M80.08XA", Site.Lumbar).Imaging("MR", "2026-10-05", Site.Lumbar), Covered) { Orders = [Orders.Appointment("22514")], Hook = CrdHooks.AppointmentBook, OrderReference = "Appointment/appt-1" };
         yield return new("appointment-based-on-kyphoplasty-order", Base, Covered) { Orders = [kypho, Orders.Appointment(basedOn: "ServiceRequest/sr-22513")], Hook = CrdHooks.AppointmentBook, ExpectedAssertions = 2, OrderReference = "Appointment/appt-1" };
         yield return new("appointment-for-something-else", Base, null) { Orders = [Orders.Appointment()], Hook = CrdHooks.AppointmentBook, ExpectedAssertions = 0 };
         yield return new("order-select-with-missing-documentation", () => Base().Without("Observation/odi"), Conditional, (CriterionCodes.PainImpairment, "unknown")) { Hook = CrdHooks.OrderSelect };

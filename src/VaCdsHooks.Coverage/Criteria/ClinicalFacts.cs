@@ -18,7 +18,7 @@ public sealed class ClinicalFacts
     /// <summary>The ValueSets the evidence readers here use; checked at policy load.</summary>
     public static IReadOnlyList<string> ValueSetsRead { get; } =
     [
-        "vertebral-lesions", "current-vertebral-fracture", "healed-vertebral-fracture", "vertebral-metastasis", "multiple-myeloma",
+        "vertebral-lesions", "current-vertebral-fracture", "healed-vertebral-fracture", "vertebral-metastasis", "multiple-myeloma", "osteoporotic-fracture-site-in-body-site",
         "lesion-site-cervical", "lesion-site-thoracic", "lesion-site-lumbar", "lesion-site-sacrococcygeal", "spine-body-sites", "vertebra-structures",
         "pain-severity-score", "pain-severity-qualifiers", "disability-score-odi", "vertebral-height-loss", "pain-onset-observation",
         "analgesics-nsaid", "analgesics-acetaminophen", "analgesics-opioid", "aspirin", "parenteral-routes", "conservative-therapy-procedures",
@@ -64,8 +64,8 @@ public sealed class ClinicalFacts
             }
         }
 
-        Lesions = BuildLesions();
         SpineImaging = FindSpineImaging();
+        Lesions = BuildLesions();
         Therapies = FindTherapies();
         Admissions = FindAdmissions();
         PriorAugmentations = FindPriorAugmentations();
@@ -317,8 +317,9 @@ public sealed class ClinicalFacts
     private List<Lesion> BuildLesions()
     {
         var vs = ValueSets;
-        var lesionCodes = new[] { vs["vertebral-lesions"], vs["current-vertebral-fracture"], vs["healed-vertebral-fracture"] };
+        var lesionCodes = new[] { vs["vertebral-lesions"], vs["current-vertebral-fracture"], vs["healed-vertebral-fracture"], vs["osteoporotic-fracture-site-in-body-site"] };
         var needsVertebralSite = new[] { vs["vertebral-metastasis"], vs["multiple-myeloma"] };
+        var anyBone = vs["osteoporotic-fracture-site-in-body-site"];
         var findings = new List<LesionFinding>();
 
         foreach (var condition in Conditions.Concat(SuspectedConditions))
@@ -336,15 +337,23 @@ public sealed class ClinicalFacts
             }
 
             // A metastasis or myeloma code says "bone", not "vertebra": only a vertebral site makes it a lesion.
-            var tumour = needsVertebralSite.Any(s => s.ContainsAny(condition.Code));
-            if (tumour && site.Level is null)
+            var fracture = vs["current-vertebral-fracture"].ContainsAny(condition.Code);
+            var tumour = !fracture && needsVertebralSite.Any(s => s.ContainsAny(condition.Code));
+            if ((tumour || anyBone.Contains(code)) && site.Level is null)
             {
                 continue;
             }
 
             var healing = HealingOf(code);
-            var onset = tumour ? null : ReadOnset(condition, condition.Onset, code, "onset of the coded lesion");
-            findings.Add(new LesionFinding(condition, code, condition.Code!, site.Level, IsSuspected(condition), onset, healing));
+            var onset = ReadOnset(condition, condition.Onset, code, tumour ? "onset of the coded tumour" : "onset of the coded lesion");
+
+            // A healed fracture with neither site nor date (a history code) says nothing about the treated vertebra.
+            if (healing == HealingState.Healed && site.Level is null && onset is null)
+            {
+                continue;
+            }
+
+            findings.Add(new LesionFinding(condition, code, condition.Code!, site.Level, IsSuspected(condition), onset, healing, tumour));
         }
 
         foreach (var imaging in FindReportsForLesions())

@@ -68,6 +68,12 @@ public sealed class Episode
 
     public DateOnly PlannedDate => Order.PlannedDate;
 
+    /// <summary>
+    /// The last day evidence may carry: the scheduled procedure date; for an order without one, the procedure is
+    /// still ahead, so anything up to today counts.
+    /// </summary>
+    public DateOnly EvidenceEnd => Order.IsScheduled || Facts.Today is not { } today || today < PlannedDate ? PlannedDate : today;
+
     /// <summary>The pain onset used for this lesion (its own onset, a linked onset observation, or a recorded one).</summary>
     public OnsetReading? Onset { get; }
 
@@ -86,7 +92,7 @@ public sealed class Episode
     /// </summary>
     public bool Counts(ClinicalDate? date, int daysBeforeOnset = 0)
     {
-        if (date is not { } d || Facts.IsFuture(d) || d.Earliest > PlannedDate)
+        if (date is not { } d || Facts.IsFuture(d) || d.Earliest > EvidenceEnd)
         {
             return false;
         }
@@ -154,7 +160,7 @@ public sealed class Episode
 
     /// <summary>Height-loss measurements at the treated level (at the level, about the lesion, or unplaced when the chart has one lesion).</summary>
     public IReadOnlyList<Measurement> HeightLoss => field ??= Facts.HeightLossMeasurements
-        .Where(m => !Facts.IsFuture(m.Date) && (m.Date is null || m.Date.Value.Earliest <= PlannedDate))
+        .Where(m => !Facts.IsFuture(m.Date) && (m.Date is null || m.Date.Value.Earliest <= EvidenceEnd))
         .Where(IsAtTreatedLevel)
         .ToList();
 

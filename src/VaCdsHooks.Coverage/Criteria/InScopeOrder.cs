@@ -34,6 +34,9 @@ public sealed record InScopeOrder(
     /// </summary>
     public DateOnly PlannedDate { get; init; }
 
+    /// <summary>True when the order carries the procedure's own date (occurrence[x], the appointment's start).</summary>
+    public bool IsScheduled { get; init; }
+
     /// <summary>Where <see cref="PlannedDate"/> came from, in words ("planned date", "order date", "today").</summary>
     public string PlannedDateSource { get; init; } = "order date";
 
@@ -53,6 +56,9 @@ public sealed record InScopeOrder(
 
     /// <summary><c>Type/id</c> of the conditions in <c>reasonReference</c>.</summary>
     public IReadOnlyList<string> ReasonReferences { get; init; } = [];
+
+    /// <summary>For an Appointment booked for a ServiceRequest in the same call: that order's reference (the same procedure, not another level).</summary>
+    public string? SameProcedureAs { get; init; }
 
     /// <summary>The order's <c>reasonCode</c>s.</summary>
     public IReadOnlyList<CodeableConcept> ReasonCodes { get; init; } = [];

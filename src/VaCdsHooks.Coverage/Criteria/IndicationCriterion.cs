@@ -20,7 +20,7 @@ public sealed class IndicationCriterion : CoverageCriterion
     [
         "osteoporotic-vertebral-fracture", "collapsed-vertebra", "osteoporosis", "glucocorticoid-exposure", "vertebral-metastasis", "multiple-myeloma",
         "vertebral-hemangioma", "vertebral-osteonecrosis", "traumatic-vertebral-fracture", "high-energy-vertebral-fracture", "current-vertebral-fracture",
-        "non-covered-vertebral-indications",
+        "non-covered-vertebral-indications", "osteoporotic-fracture-site-in-body-site",
     ];
 
     public override IReadOnlyList<string> FindingsRead { get; } =
@@ -46,18 +46,22 @@ public sealed class IndicationCriterion : CoverageCriterion
         List<EvidenceItem> At(string set) => confirmed.Where(f => vs[set].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
         List<EvidenceItem> Patient(string set) => facts.ConditionsIn(vs[set]).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
 
-        var osteoporoticFracture = At("osteoporotic-vertebral-fracture");
+        var osteoporoticFracture = At("osteoporotic-vertebral-fracture").Concat(At("osteoporotic-fracture-site-in-body-site")).ToList();
         var collapsed = At("collapsed-vertebra");
         var injury = At("traumatic-vertebral-fracture");
         var highEnergy = At("high-energy-vertebral-fracture");
         var fractureHere = confirmed.Where(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) || vs["collapsed-vertebra"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
-        var tumourHere = At("vertebral-metastasis");
+        var otherPathological = confirmed.Where(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) && !vs["vertebral-metastasis"].ContainsAny(f.Concept)
+            && !vs["osteoporotic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["traumatic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["collapsed-vertebra"].ContainsAny(f.Concept))
+            .Select(f => f.Evidence()).ToList();
+        var tumourHere = confirmed.Where(f => f.Tumour && vs["vertebral-metastasis"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
         var myelomaHere = At("multiple-myeloma");
         var hemangioma = At("vertebral-hemangioma");
         var osteonecrosis = At("vertebral-osteonecrosis");
         var osteoporosis = Patient("osteoporosis");
         var steroids = Patient("glucocorticoid-exposure");
-        var metastaticDisease = Patient("vertebral-metastasis");
+        var metastaticDisease = facts.ConditionsIn(vs["vertebral-metastasis"]).Where(c => !vs["current-vertebral-fracture"].Contains(c.Code))
+            .Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
         var myeloma = Patient("multiple-myeloma");
         var nonCovered = Patient("non-covered-vertebral-indications");
         var neoplasticFracture = confirmed.Where(f => vs["vertebral-metastasis"].ContainsAny(f.Concept) && vs["current-vertebral-fracture"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
@@ -90,7 +94,20 @@ public sealed class IndicationCriterion : CoverageCriterion
         // A tumour counts when it involves this vertebral body: the tumour coded at this level, or a pathological
         // fracture in neoplastic disease here. A blastic metastasis (coded, or answered) is not osteolytic.
         var tumour = tumourHere.Count > 0 || myelomaHere.Count > 0 || neoplasticFracture.Count > 0;
-        if (tumour)
+        var neoplasmCoded = tumourHere.Count > 0 || myelomaHere.Count > 0 || metastaticDisease.Count > 0 || myeloma.Count > 0;
+        if (tumour && !neoplasmCoded)
+        {
+            // A pathological fracture in neoplastic disease without the neoplasm: lymphoma is not one of the six.
+            if (nonCovered.Count > 0)
+            {
+                notCovered.Add(("a pathological fracture in a neoplastic disease the policy does not list (" + string.Join(", ", nonCovered.Select(n => n.Code)) + ")", neoplasticFracture.Concat(nonCovered)));
+            }
+            else
+            {
+                pending.Add(("A pathological fracture in neoplastic disease is coded, but not the neoplasm: whether it is an osteolytic metastasis or multiple myeloma involving this vertebral body must be documented.", neoplasticFracture));
+            }
+        }
+        else if (tumour)
         {
             var tumourEvidence = tumourHere.Concat(myelomaHere).Concat(neoplasticFracture).Concat(metastaticDisease).Concat(myeloma).Distinct().ToList();
             if (myelomaHere.Count > 0 || (neoplasticFracture.Count > 0 && myeloma.Count > 0 && metastaticDisease.Count == 0))
@@ -153,6 +170,18 @@ public sealed class IndicationCriterion : CoverageCriterion
         if (collapsed.Count > 0 && osteoporoticAnswer?.Answer == true)
         {
             return Met(prefix + "osteoporotic vertebral compression fracture (documented cause of the collapse).", collapsed.Append(osteoporoticAnswer.Evidence()));
+        }
+
+        if (otherPathological.Count > 0 && injury.Count == 0 && collapsed.Count == 0 && !tumour)
+        {
+            if (nonCovered.Count > 0)
+            {
+                notCovered.Add(("a pathological fracture caused by a condition the policy does not list (" + string.Join(", ", nonCovered.Select(n => n.Code)) + ")", otherPathological.Concat(nonCovered)));
+            }
+            else
+            {
+                pending.Add(("A pathological vertebral fracture is coded without its cause (osteoporosis, glucocorticoids or tumour).", otherPathological));
+            }
         }
 
         if (injury.Count > 0 || collapsed.Count > 0)

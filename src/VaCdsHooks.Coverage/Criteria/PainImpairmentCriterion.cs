@@ -47,7 +47,7 @@ public sealed class PainImpairmentCriterion : CoverageCriterion
         var threshold = context.Settings.OdiMinimalDisabilityMaxPercent;
         var odi = episode.OswestryScores.Count > 0 ? episode.OswestryScores[^1] : null;
         var impairment = context.Facts.LatestAnswerIn(context.ValueSets["functional-impairment-finding"]);
-        if (impairment is not null && (context.Facts.IsFuture(impairment.Date) || impairment.Date is { } d && d.Earliest > episode.PlannedDate))
+        if (impairment is not null && (context.Facts.IsFuture(impairment.Date) || impairment.Date is { } d && d.Earliest > episode.EvidenceEnd))
         {
             impairment = null;
         }

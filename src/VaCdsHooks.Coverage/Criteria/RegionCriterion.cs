@@ -19,6 +19,8 @@ public sealed class RegionCriterion : CoverageCriterion
         var order = context.Order;
         var level = context.Episode.TreatedLevel;
         var evidence = context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? [];
+        evidence.AddRange(context.Lesion?.Findings.Select(f => f.Source).OfType<Hl7.Fhir.Model.Condition>()
+            .SelectMany(c => c.BodySite.SelectMany(b => b.Coding).Take(1).Select(site => EvidenceItem.Of(c, site))) ?? []);
         if (level is { } treated)
         {
             return treated.Region.IsCoveredRegion()

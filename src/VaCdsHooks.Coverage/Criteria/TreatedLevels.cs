@@ -15,6 +15,7 @@ public static class TreatedLevels
     {
         var plan = new Dictionary<string, IReadOnlyList<TreatedUnit>>(StringComparer.Ordinal);
         var claimed = new HashSet<Lesion>();
+        var pooled = new Dictionary<string, int>(StringComparer.Ordinal);
         var answered = AnsweredLevels(facts);
         var ordered = orders
             .OrderBy(o => o.NamedLevels.Count > 0 || o.ReasonReferences.Count > 0 || o.ReasonCodes.Count > 0 ? 0 : 1)
@@ -22,7 +23,7 @@ public static class TreatedLevels
             .ToList();
         var answeredQueue = new Queue<VertebralLevel>(answered);
 
-        foreach (var order in ordered)
+        foreach (var order in ordered.Where(o => !SharesPlan(o, orders)))
         {
             var primaries = orders.Where(o => o.Family == order.Family && !o.IsAddOn).ToList();
             if (order.IsAddOn && primaries.Count == 0)
@@ -35,31 +36,54 @@ public static class TreatedLevels
             var units = new List<TreatedUnit>();
             for (var unit = 0; unit < order.Units; unit++)
             {
-                units.Add(PlanUnit(facts, order, unit, regions, claimed, answeredQueue));
+                units.Add(PlanUnit(facts, order, unit, regions, claimed, pooled, answeredQueue));
             }
 
             plan[order.Reference] = units;
         }
 
+        // An appointment booked for an order in the same call treats that order's levels.
+        foreach (var order in orders.Where(o => SharesPlan(o, orders)))
+        {
+            plan[order.Reference] = plan[order.SameProcedureAs!];
+        }
+
         return plan;
     }
 
-    private static TreatedUnit PlanUnit(ClinicalFacts facts, InScopeOrder order, int unit, HashSet<SpinalRegion> regions, HashSet<Lesion> claimed, Queue<VertebralLevel> answered)
+    private static bool SharesPlan(InScopeOrder order, IReadOnlyList<InScopeOrder> orders) =>
+        order.SameProcedureAs is { } other && orders.Any(o => o.Reference == other && o.SameProcedureAs is null);
+
+    private static TreatedUnit PlanUnit(
+        ClinicalFacts facts, InScopeOrder order, int unit, HashSet<SpinalRegion> regions, HashSet<Lesion> claimed, Dictionary<string, int> pooled, Queue<VertebralLevel> answered)
     {
         var free = facts.Lesions.Where(l => !claimed.Contains(l)).ToList();
         if (unit < order.NamedLevels.Count)
         {
             var named = order.NamedLevels[unit];
+            var taken = Named(claimed.ToList(), named);
+            if (taken.Count > 0 && Named(free, named).Count == 0)
+            {
+                return AlreadyTreated(order, named.Label, taken);
+            }
+
             return Claim(Named(free, named), TreatedLevelBasis.NamedOnOrder, named, $"The order names {named.Label} as the treated level.", claimed);
         }
 
         if (unit == 0 && (order.ReasonReferences.Count > 0 || order.ReasonCodes.Count > 0))
         {
-            var byReason = free.Where(l => l.References.Any(order.ReasonReferences.Contains)
-                || l.Findings.Any(f => order.ReasonCodes.Any(r => r.Coding.Any(c => f.Concept.Coding.Any(x => x.System == c.System && x.Code == c.Code))))).ToList();
+            bool Named(Lesion l) => l.References.Any(order.ReasonReferences.Contains)
+                || l.Findings.Any(f => order.ReasonCodes.Any(r => r.Coding.Any(c => f.Concept.Coding.Any(x => x.System == c.System && x.Code == c.Code))));
+            var byReason = free.Where(Named).ToList();
             if (byReason.Count > 0)
             {
                 return Claim(byReason, TreatedLevelBasis.OrderReason, byReason.Count == 1 ? byReason[0].Level : null, "The order's reason names the treated lesion.", claimed);
+            }
+
+            var taken = claimed.Where(Named).ToList();
+            if (taken.Count > 0)
+            {
+                return AlreadyTreated(order, "the lesion its reason names", taken);
             }
         }
 
@@ -69,7 +93,17 @@ public static class TreatedLevels
             return Claim(Named(free, level), TreatedLevelBasis.Answered, level, $"The treated level is documented as {level.Label}.", claimed);
         }
 
+        // Units that may be any of several lesions each take one from the pool, so a pool cannot serve more units than it has lesions.
         var inRegion = free.Where(l => l.Level is not { } level || regions.Contains(level.Region)).ToList();
+        var poolKey = string.Join(",", regions.Order());
+        if (inRegion.Count > 1 && pooled.GetValueOrDefault(poolKey) >= inRegion.Count && (order.IsAddOn || unit > 0))
+        {
+            inRegion = [];
+        }
+        else if (inRegion.Count > 1)
+        {
+            pooled[poolKey] = pooled.GetValueOrDefault(poolKey) + 1;
+        }
         var regionLevel = regions.Count == 1 ? new VertebralLevel(regions.Single(), null) : (VertebralLevel?)null;
         var regionText = regions.Count == 0 ? "the CPT code's region" : "the " + string.Join("/", regions.Order().Select(r => r.Describe())) + " spine";
         if (inRegion.Count == 0)
@@ -91,6 +125,12 @@ public static class TreatedLevels
             ? $"{inRegion[0].Describe()} is the only documented lesion in {regionText}."
             : $"{inRegion.Count} documented lesions lie in {regionText}: " + string.Join(", ", inRegion.Select(l => l.Describe())) + ".", claimed);
     }
+
+    private static TreatedUnit AlreadyTreated(InScopeOrder order, string what, List<Lesion> taken) => new(
+        TreatedLevelBasis.NoDistinctLevel,
+        taken[0].Level,
+        [],
+        $"CPT {order.ProcedureCode} names {what} ({string.Join(", ", taken.Select(t => t.Describe()))}), which another line of the order already treats; each vertebral body is one unit.");
 
     private static List<Lesion> Named(List<Lesion> free, VertebralLevel named)
     {

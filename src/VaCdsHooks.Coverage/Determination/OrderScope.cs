@@ -45,7 +45,10 @@ public static class OrderScope
                     {
                         var planned = ClinicalDate.Parse(appointment.StartElement?.Value?.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture))
                             ?? PlannedOf(basedOn?.Occurrence);
-                        result.Add(Scoped(policy, order, reference, serviceCode, basedOn, planned, today));
+                        result.Add(Scoped(policy, order, reference, serviceCode, basedOn, planned, today) with
+                        {
+                            SameProcedureAs = basedOn is null ? null : ReferenceOf(basedOn, IndexOf(orders, basedOn)),
+                        });
                     }
 
                     break;
@@ -92,6 +95,7 @@ public static class OrderScope
         return new InScopeOrder(order, reference, code, label, authored?.Earliest ?? today, authored is null)
         {
             PlannedDate = planned?.Earliest ?? authored?.Earliest ?? today,
+            IsScheduled = planned is not null,
             PlannedDateSource = planned is not null ? "planned procedure date" : authored is not null ? "order date" : "today (the order has no date)",
             Family = family,
             IsAddOn = isAddOn,
@@ -101,6 +105,19 @@ public static class OrderScope
             ReasonReferences = (request?.ReasonReference ?? []).Select(r => r.Reference).OfType<string>().Select(ClinicalFacts.Relative).ToList(),
             ReasonCodes = request?.ReasonCode.ToList() ?? [],
         };
+    }
+
+    private static int IndexOf(IReadOnlyList<Resource> orders, Resource order)
+    {
+        for (var i = 0; i < orders.Count; i++)
+        {
+            if (ReferenceEquals(orders[i], order))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static SpinalRegion? RegionOfSite(PolicyValueSets vs, Coding coding) =>

@@ -26,6 +26,7 @@ public enum HealingState
 /// <param name="Suspected">Condition.verificationStatus provisional, differential or unconfirmed.</param>
 /// <param name="Onset">The pain onset this finding dates (fractures only; a tumour's diagnosis date is not one).</param>
 /// <param name="Healing">What the code says about healing.</param>
+/// <param name="Tumour">A tumour deposit (metastasis, myeloma) rather than a fracture: its onset dates the pain only when no fracture is coded at the level.</param>
 public sealed record LesionFinding(
     Resource Source,
     Coding Code,
@@ -33,7 +34,8 @@ public sealed record LesionFinding(
     VertebralLevel? Level,
     bool Suspected,
     OnsetReading? Onset,
-    HealingState Healing)
+    HealingState Healing,
+    bool Tumour = false)
 {
     public EvidenceItem Evidence() =>
         EvidenceItem.Of(Source, Code, Suspected ? "suspected" : null, Onset?.Date is { } d ? "onset " + d.Text : null);
@@ -72,11 +74,20 @@ public sealed class Lesion
         _findings.Select(f => f.Level).Where(l => l is { IsExact: true }).FirstOrDefault()
         ?? _findings.Select(f => f.Level).FirstOrDefault(l => l is not null);
 
-    /// <summary>The lesion's own pain onset: the earliest usable onset among confirmed findings, else among suspected.</summary>
-    public OnsetReading? Onset =>
-        _findings.Where(f => !f.Suspected && f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
-        ?? _findings.Where(f => f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
-        ?? _findings.Select(f => f.Onset).FirstOrDefault(o => o is not null);
+    /// <summary>
+    /// The lesion's own pain onset: the earliest usable onset among confirmed findings, else among suspected. A
+    /// fracture's onset wins; a tumour's diagnosis date dates the pain only when no fracture is coded here.
+    /// </summary>
+    public OnsetReading? Onset
+    {
+        get
+        {
+            var dating = _findings.Any(f => !f.Tumour) ? _findings.Where(f => !f.Tumour).ToList() : _findings;
+            return dating.Where(f => !f.Suspected && f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
+                ?? dating.Where(f => f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
+                ?? dating.Select(f => f.Onset).FirstOrDefault(o => o is not null);
+        }
+    }
 
     /// <summary>References (<c>Type/id</c>) of the resources behind the findings.</summary>
     public IEnumerable<string> References => _findings.Select(f => EvidenceItem.ReferenceOf(f.Source)).Distinct();

@@ -57,8 +57,12 @@ public class SevereCollapseExclusionTests
         Assert.Equal(CriterionStatus.Met, Collapse(Chart.CoveredThoracicFracture().HeightLoss(70, "2026-10-05")).Status);
 
     [Fact]
-    public void Height_loss_of_sixty_six_point_seven_percent_is_not_severe() =>
-        Assert.Equal(CriterionStatus.NotMet, Collapse(Chart.CoveredThoracicFracture().HeightLoss(66.7m, "2026-10-05")).Status);
+    public void Height_loss_of_sixty_six_point_seven_percent_leaves_a_third_and_is_severe() =>
+        Assert.Equal(CriterionStatus.Met, Collapse(Chart.CoveredThoracicFracture().HeightLoss(66.7m, "2026-10-05")).Status);
+
+    [Fact]
+    public void Height_loss_of_sixty_six_point_six_percent_is_not_severe() =>
+        Assert.Equal(CriterionStatus.NotMet, Collapse(Chart.CoveredThoracicFracture().HeightLoss(66.6m, "2026-10-05")).Status);
 
     [Fact]
     public void Measured_height_loss_rules_it_out_even_without_imaging() =>
@@ -113,8 +117,13 @@ public class SacrumCoccyxExclusionTests
         Assert.Equal(CriterionStatus.Met, Sacrum(Chart.Empty().Condition("M80.08XA", bodySite: Site.Sacrum)).Status);
 
     [Fact]
-    public void A_lumbar_lesion_rules_it_out() =>
-        Assert.Equal(CriterionStatus.NotMet, Sacrum(Chart.Empty().Condition("M48.56XA").Condition("S32.10XA")).Status);
+    public void A_lumbar_treated_lesion_rules_it_out() =>
+        Assert.Equal(CriterionStatus.NotMet, Engine.Criterion<SacrumCoccyxExclusion>(Chart.Empty().Condition("M48.56XA").Condition("S32.10XA"), order: Orders.Procedure("22511").AtLevel("L3")).Status);
+
+    // Version 2: a lumbosacral code with a lumbar and a sacral lesion does not say which is treated.
+    [Fact]
+    public void A_lumbar_and_a_sacral_lesion_under_a_lumbosacral_code_leave_it_unknown() =>
+        Assert.Equal(CriterionStatus.Unknown, Sacrum(Chart.Empty().Condition("M48.56XA").Condition("S32.10XA")).Status);
 
     [Fact]
     public void Unsited_lesion_without_imaging_is_unknown() =>

@@ -36,8 +36,12 @@ public class FailedOptimalMedicalTherapyCriterionTests
         Assert.Equal(CriterionStatus.Unknown, FailedOmt(WithFracture().PainScore(8, "2026-11-10")).Status);
 
     [Fact]
-    public void Physical_therapy_counts_as_conservative_therapy() =>
-        Assert.Equal(CriterionStatus.Met, FailedOmt(WithFracture().PhysicalTherapy("2026-10-05").PainScore(6, "2026-11-10")).Status);
+    public void Physical_therapy_alone_is_not_an_analgesic_trial() =>
+        Assert.Equal(CriterionStatus.Unknown, FailedOmt(WithFracture().PhysicalTherapy("2026-10-05").PainScore(6, "2026-11-10")).Status);
+
+    [Fact]
+    public void Physical_therapy_beside_a_failed_analgesic_trial_is_met() =>
+        Assert.Equal(CriterionStatus.Met, FailedOmt(WithFracture().PhysicalTherapy("2026-10-05").Analgesic("5640", "2026-10-05").PainScore(6, "2026-11-10")).Status);
 
     [Fact]
     public void Prescription_matched_on_its_ingredient_coding_counts() =>

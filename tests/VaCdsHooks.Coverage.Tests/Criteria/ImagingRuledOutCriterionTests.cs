@@ -28,7 +28,7 @@ public class ImagingRuledOutCriterionTests
     {
         var result = Imaging(WithFracture().Imaging("DX", "2026-10-02"));
         Assert.Equal(CriterionStatus.Unknown, result.Status);
-        Assert.Contains("Only X-ray or bone scan", result.Explanation, StringComparison.Ordinal);
+        Assert.Contains("only X-ray or bone scan", result.Explanation, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -62,9 +62,17 @@ public class IndicationCriterionTests
     [Theory]
     [InlineData("C79.51")]
     [InlineData("C79.52")]
-    [InlineData("M84.58XA")]
-    public void Osteolytic_metastatic_disease_is_a_covered_indication(string code) =>
+    public void Osteolytic_metastatic_disease_at_a_vertebral_site_is_a_covered_indication(string code) =>
         Assert.Equal(CriterionStatus.Met, Indication(Fracture(code)).Status);
+
+    [Fact]
+    public void Pathological_fracture_in_neoplastic_disease_with_bone_metastases_is_a_covered_indication() =>
+        Assert.Equal(CriterionStatus.Met, Indication(Fracture("M84.58XA").Condition("C79.51")).Status);
+
+    // Version 2: the neoplasm behind a pathological fracture must be one of the six; without it, it is asked.
+    [Fact]
+    public void Pathological_fracture_in_neoplastic_disease_without_the_neoplasm_is_unknown() =>
+        Assert.Equal(CriterionStatus.Unknown, Indication(Fracture("M84.58XA")).Status);
 
     [Theory]
     [InlineData("C90.00")]
@@ -73,8 +81,13 @@ public class IndicationCriterionTests
         Assert.Equal(CriterionStatus.Met, Indication(Fracture(code)).Status);
 
     [Fact]
-    public void Multiple_myeloma_coded_in_snomed_is_a_covered_indication() =>
-        Assert.Equal(CriterionStatus.Met, Indication(Chart.Empty().Condition("109989006", system: CodeSystems.Snomed)).Status);
+    public void Multiple_myeloma_coded_in_snomed_at_a_thoracic_site_is_a_covered_indication() =>
+        Assert.Equal(CriterionStatus.Met, Indication(Chart.Empty().Condition("109989006", bodySite: Site.Thoracic, system: CodeSystems.Snomed)).Status);
+
+    // Version 2: myeloma counts "involving a vertebral body"; without a vertebral site it is asked, not assumed.
+    [Fact]
+    public void Multiple_myeloma_coded_in_snomed_without_a_site_is_unknown() =>
+        Assert.Equal(CriterionStatus.Unknown, Indication(Chart.Empty().Condition("109989006", system: CodeSystems.Snomed)).Status);
 
     [Fact]
     public void Vertebral_hemangioma_without_documented_features_is_unknown() =>

@@ -45,12 +45,22 @@ public class OnsetWindowCriterionTests
         Assert.Equal(CriterionStatus.Unknown, Engine.Criterion<OnsetWindowCriterion>(Chart.Empty().Condition("M80.08XA")).Status);
 
     [Fact]
-    public void Recorded_pain_onset_takes_precedence_over_the_condition_onset()
+    public void Recorded_pain_onset_fills_a_lesion_without_an_onset()
     {
-        var chart = Chart.Empty().Condition("M80.08XA", onset: "2026-01-01").PainOnsetRecorded("2026-10-10");
+        var chart = Chart.Empty().Condition("M80.08XA").PainOnsetRecorded("2026-10-10");
         var result = Engine.Criterion<OnsetWindowCriterion>(chart);
         Assert.Equal(CriterionStatus.Met, result.Status);
         Assert.Contains("recorded pain onset", result.Explanation, StringComparison.Ordinal);
+    }
+
+    // Version 2: the lesion's own onset dates its pain; a recorded onset that contradicts it goes to a reviewer.
+    [Fact]
+    public void Recorded_pain_onset_contradicting_the_coded_onset_is_a_conflict_for_a_reviewer()
+    {
+        var chart = Chart.Empty().Condition("M80.08XA", onset: "2026-01-01").PainOnsetRecorded("2026-10-10");
+        var result = Engine.Criterion<OnsetWindowCriterion>(chart);
+        Assert.Equal(CriterionStatus.Unknown, result.Status);
+        Assert.Contains("conflict", result.Flags);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class PainImpairmentCriterionTests
     {
         var result = PainImpairment(WithFracture().Odi(40, "2026-11-10"));
         Assert.Equal(CriterionStatus.Unknown, result.Status);
-        Assert.Contains("No pain severity score", result.Explanation, StringComparison.Ordinal);
+        Assert.Contains("no pain severity score", result.Explanation, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class RegionCriterionTests
 
     [Fact]
     public void Collapsed_sacral_vertebra_is_not_a_covered_region() =>
-        Assert.Equal(CriterionStatus.NotMet, Region(Chart.Empty().Condition("M48.58XA")).Status);
+        Assert.Equal(CriterionStatus.NotMet, Region(Chart.Empty().Condition("M48.58XA"), cpt: "22511").Status);
 
     [Fact]
     public void Coccyx_fracture_alone_is_not_a_covered_region() =>
@@ -27,7 +27,7 @@ public class RegionCriterionTests
     [Fact]
     public void Body_site_places_a_vertebra_without_region_in_its_code()
     {
-        var result = Region(Chart.Empty().Condition("M80.08XA", bodySite: Site.Lumbar, id: "lesion"));
+        var result = Region(Chart.Empty().Condition("M80.08XA", bodySite: Site.Lumbar, id: "lesion"), cpt: "22514");
         Assert.Equal(CriterionStatus.Met, result.Status);
         Assert.Contains("lumbar", result.Explanation, StringComparison.Ordinal);
         Assert.Contains(result.Evidence, e => e.Code == Site.Lumbar);
