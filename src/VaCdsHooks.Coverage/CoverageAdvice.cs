@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Criteria;
 using VaCdsHooks.Coverage.Records;
 
 namespace VaCdsHooks.Coverage;
@@ -73,25 +74,36 @@ public sealed record PriorDecision(
         new(orderReference, false, null, null, since, status) { UnderReview = true };
 }
 
-/// <summary>One criterion's result as stored with an assertion.</summary>
+/// <summary>One criterion's result as stored with an assertion: typed; codes only at the storage and JSON edges.</summary>
 /// <param name="CriterionId">The decision model's id, e.g. <c>onset-window</c> or <c>cord-compression</c>.</param>
-/// <param name="Kind"><c>inclusion</c> or <c>exclusion</c>.</param>
-/// <param name="Status"><c>met</c>, <c>not-met</c> or <c>unknown</c> (for exclusions: <c>present</c>, <c>ruled-out</c>, <c>unknown</c>).</param>
+/// <param name="Kind">Inclusion or exclusion.</param>
+/// <param name="Status">Met, not met or unknown (for exclusions: present, ruled out, unknown).</param>
 /// <param name="Explanation">The sentence a surgeon reads.</param>
 /// <param name="EvidenceReferences"><c>Type/id</c> references of the resources the result rests on.</param>
 public sealed record StoredCriterionResult(
     string CriterionId,
-    string Kind,
-    string Status,
+    CriterionKind Kind,
+    CriterionStatus Status,
     string Explanation,
     IReadOnlyList<string> EvidenceReferences)
 {
     /// <summary>
-    /// Machine flags the documentation step acts on: <c>competing-pain-generator</c> (ask whether CT/MRI excluded
-    /// the coded condition as the pain generator), <c>conflict</c> (coded evidence and an answer disagree: a
-    /// reviewer decides), <c>record-gap</c> (the EHR could not provide the data).
+    /// Machine flags the documentation step acts on (<see cref="CriterionFlags"/>): <c>competing-pain-generator</c>,
+    /// <c>conflict</c> (a reviewer decides), <c>record-gap</c>, <c>treated-level-ambiguous</c>.
     /// </summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
+
+    /// <summary><c>met</c>/<c>not-met</c>/<c>unknown</c>; for exclusions <c>present</c>/<c>ruled-out</c>/<c>unknown</c>.</summary>
+    public string StatusCode => CriterionCodesOf.Status(Kind, Status);
+
+    public string KindCode => CriterionCodesOf.Kind(Kind);
+
+    public static StoredCriterionResult From(CriterionResult result) =>
+        new(result.CriterionId, result.Kind, result.Status, result.Explanation, result.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = result.Flags };
+
+    /// <summary>Back to a criterion result, so the determination rules read stored results the way they read fresh ones.</summary>
+    public CriterionResult ToResult() =>
+        new(CriterionId, CriterionId, Kind, Status, Explanation, EvidenceReferences.Select(r => new EvidenceItem(r)).ToList()) { Flags = Flags };
 }
 
 /// <summary>

@@ -194,8 +194,6 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             info.SatisfiedPaId,
             info.Questionnaire,
             EvidenceHash.Compute(settings.PolicyId, settings.PolicyVersion, order, info.CoverageReference, info.Covered, determination.Criteria),
-            determination.Criteria
-                .Select(c => new StoredCriterionResult(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = c.Flags })
-                .ToList());
+            determination.Criteria.Select(StoredCriterionResult.From).ToList());
     }
 }

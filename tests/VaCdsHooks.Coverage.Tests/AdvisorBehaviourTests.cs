@@ -56,8 +56,8 @@ public class AdvisorBehaviourTests
         Assert.Equal(("covered", "satisfied", "PA-1"), (assertion.Covered, assertion.PaNeeded, assertion.SatisfiedPaId));
         Assert.Equal(Engine.Now, assertion.Date);
         Assert.Equal(global::VaCdsHooks.Coverage.Criteria.CriteriaEvaluator.All.Count, assertion.Criteria.Count);
-        Assert.Equal(6, assertion.Criteria.Count(c => c.Kind == "exclusion"));
-        Assert.All(assertion.Criteria.Where(c => c.Kind == "exclusion"), c => Assert.Equal("ruled-out", c.Status));
+        Assert.Equal(6, assertion.Criteria.Count(c => c.KindCode == "exclusion"));
+        Assert.All(assertion.Criteria.Where(c => c.KindCode == "exclusion"), c => Assert.Equal("ruled-out", c.StatusCode));
         Assert.Contains("Condition/fracture", assertion.Criteria.Single(c => c.CriterionId == "indication").EvidenceReferences);
     }
 
@@ -67,7 +67,7 @@ public class AdvisorBehaviourTests
         var assertion = Engine.Advise(Chart.CoveredThoracicFracture().Without("Observation/odi"), Orders.Procedure("22513")).Assertions.Single();
         Assert.Equal(("conditional", "auth-needed", "clinical"), (assertion.Covered, assertion.PaNeeded, assertion.DocNeeded));
         Assert.Equal(Policy.PolicySettings.Default.QuestionnaireCanonical, assertion.QuestionnaireCanonical);
-        Assert.Equal("unknown", assertion.Criteria.Single(c => c.CriterionId == "pain-impairment").Status);
+        Assert.Equal("unknown", assertion.Criteria.Single(c => c.CriterionId == "pain-impairment").StatusCode);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class AdvisorBehaviourTests
     {
         var assertion = Engine.Advise(Chart.CoveredThoracicFracture().Condition("M48.061"), Orders.Procedure("22513")).Assertions.Single();
         var imaging = assertion.Criteria.Single(c => c.CriterionId == "imaging-ruled-out");
-        Assert.Equal("unknown", imaging.Status);
+        Assert.Equal("unknown", imaging.StatusCode);
         Assert.Equal(["competing-pain-generator"], imaging.Flags);
         Assert.Empty(assertion.Criteria.Single(c => c.CriterionId == "indication").Flags);
     }

@@ -59,7 +59,7 @@ public class ScenarioTable
         var assertion = answer.Assertions.First(a => a.OrderReference == scenario.OrderReference);
         Assert.Equal(scenario.ExpectedCovered, assertion.Covered);
         var expected = Baseline.ToDictionary(b => b.Key, b => scenario.StatusChanges.GetValueOrDefault(b.Key, b.Value));
-        var actual = assertion.Criteria.ToDictionary(c => c.CriterionId, c => c.Status);
+        var actual = assertion.Criteria.ToDictionary(c => c.CriterionId, c => c.StatusCode);
         var differences = expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal)
             .Where(k => expected.GetValueOrDefault(k) != actual.GetValueOrDefault(k))
             .Select(k => $"{k}: expected {expected.GetValueOrDefault(k) ?? "(none)"}, was {actual.GetValueOrDefault(k) ?? "(none)"}")

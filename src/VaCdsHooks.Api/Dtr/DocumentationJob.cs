@@ -73,10 +73,10 @@ public sealed partial class DocumentationJob(
 
         var response = JsonSerializer.Deserialize<QuestionnaireResponse>(received.ResourceJson, FhirResult.Json)
             ?? throw new InvalidOperationException($"Response {received.Id} is not a QuestionnaireResponse.");
-        var tailored = questionnaires.Build(context.Assertion, context.Record);
+        var tailored = questionnaires.Build(context.Assertion, context.Record, context.Order, context.Orders);
         var evidence = reader.ToEvidence(response, tailored);
         var now = time.GetUtcNow();
-        var outcome = reevaluation.Reevaluate(context.Record, evidence, context.Order, now);
+        var outcome = reevaluation.Reevaluate(context.Record, evidence, context.Order, now, context.Orders, context.Assertion.Criteria);
 
         var (status, summary) = outcome.Decision switch
         {
@@ -111,7 +111,7 @@ public sealed partial class DocumentationJob(
             Kind = PriorAuthCaseEventKinds.ReEvaluated,
             Actor = PriorAuthCaseEventRecord.SystemActor,
             Summary = Truncate($"Answers in QuestionnaireResponse {received.Id} re-evaluated: {status.ToCode()}. {summary}", 2000),
-            DetailJson = JsonSerializer.Serialize(outcome.Criteria.Select(c => new { c.CriterionId, c.Status, c.Flags })),
+            DetailJson = JsonSerializer.Serialize(outcome.Criteria.Select(c => new { c.CriterionId, Status = c.StatusCode, c.Flags })),
         }, received.Id, cancellationToken);
 
         LogProcessed(logger, received.Id, current.CaseId, status.ToCode());

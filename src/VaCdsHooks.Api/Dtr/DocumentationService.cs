@@ -51,7 +51,7 @@ public sealed partial class DocumentationService(
                 $"No coverage assertion '{assertionId}' that asked for documentation is known.", "Parameters.parameter.where(name='context')");
         }
 
-        var tailored = questionnaires.Build(context.Assertion, context.Record);
+        var tailored = questionnaires.Build(context.Assertion, context.Record, context.Order, context.Orders);
         if (!tailored.HasQuestions)
         {
             // The spec: a context that yields no questionnaire gets an OperationOutcome saying why.
@@ -143,7 +143,7 @@ public sealed partial class DocumentationService(
             UpdatedAt = now,
             Status = PriorAuthCaseStatus.AwaitingDocumentation,
             DeterminationSummary = "Documentation requested.",
-            IndicationLabel = IndicationOf(context),
+            IndicationLabel = tailored!.Indication?.Display,
         }, PriorAuthCaseEventRecord.SystemActor, cancellationToken);
 
         // Canonical form for idempotency: the same resource re-serialized the same way hashes the same.
@@ -188,7 +188,7 @@ public sealed partial class DocumentationService(
             return (null, null, DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, $"No coverage assertion '{assertionId}' that asked for documentation is known."));
         }
 
-        var tailored = questionnaires.Build(context.Assertion, context.Record);
+        var tailored = questionnaires.Build(context.Assertion, context.Record, context.Order, context.Orders);
         return tailored.Questionnaire is null
             ? (context, tailored, new DtrResult(QuestionnairePackageBuilder.NothingToAskOutcome(tailored), StatusCodes.Status422UnprocessableEntity))
             : (context, tailored, null);
@@ -224,20 +224,6 @@ public sealed partial class DocumentationService(
 
         var answered = response.Questionnaire.Split('|')[0];
         return answered == questionnaires.QuestionnaireUrlFor(latest.AssertionId) ? latest.AssertionId : null;
-    }
-
-    /// <summary>The indication as the queue filters it: the condition named by the indication criterion, without its lead-in.</summary>
-    private static string? IndicationOf(AssertionContext context)
-    {
-        var text = context.Assertion.Criteria.FirstOrDefault(c => c.CriterionId == "indication")?.Explanation;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        var colon = text.IndexOf(": ", StringComparison.Ordinal);
-        var label = (colon >= 0 ? text[(colon + 2)..] : text).Trim().TrimEnd('.');
-        return label.Length > 120 ? label[..120] : label;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuestionnaireResponse {ResponseId} stored for case {CaseId}; processing enqueued")]

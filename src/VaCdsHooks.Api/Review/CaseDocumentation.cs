@@ -4,6 +4,8 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Coverage;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Determination;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Records;
@@ -12,7 +14,11 @@ using VaCdsHooks.Storage;
 namespace VaCdsHooks.Api.Review;
 
 /// <summary>The chart an assertion was decided on, read back from the hook exchange it was kept with.</summary>
-public sealed record CaseChart(PatientRecord Record, Resource? Order, Patient? Patient);
+public sealed record CaseChart(PatientRecord Record, Resource? Order, Patient? Patient)
+{
+    /// <summary>Every order of the hook call (an add-on line is decided beside its primary).</summary>
+    public IReadOnlyList<Resource> Orders { get; init; } = Order is null ? [] : [Order];
+}
 
 /// <summary>
 /// Puts a case's documentation side by side for a reviewer: per policy criterion, what the chart showed at
@@ -45,7 +51,8 @@ public sealed class CaseDocumentation(
         {
             var patientId = patientReference.StartsWith("Patient/", StringComparison.Ordinal) ? patientReference["Patient/".Length..] : patientReference;
             var (record, orders) = StoredChart.Read(bundleJson, patientId);
-            return new CaseChart(record, orders.FirstOrDefault(o => o.TypeName + "/" + o.Id == orderReference), record.Patient);
+            var order = orders.Where((o, index) => OrderScope.ReferenceOf(o, index) == orderReference).FirstOrDefault();
+            return new CaseChart(record, order, record.Patient) { Orders = orders };
         }
         catch (Exception ex) when (ex is JsonException or DeserializationFailedException or InvalidOperationException)
         {
@@ -59,7 +66,7 @@ public sealed class CaseDocumentation(
     public IReadOnlyList<ResponseView> Responses(IReadOnlyList<QuestionnaireResponseRecord> responses, CoverageAssertionRecord? assertion, CaseChart? chart)
     {
         var prefill = assertion is not null && chart is not null
-            ? questionnaires.Build(ToDomain(assertion), chart.Record).Prefill
+            ? questionnaires.Build(ToDomain(assertion), chart.Record, chart.Order, chart.Orders).Prefill
             : new Dictionary<string, DataType>();
         return responses.Select(r => ToView(r, prefill)).ToList();
     }
@@ -86,7 +93,7 @@ public sealed class CaseDocumentation(
         {
             foreach (var c in reevaluated.Criteria)
             {
-                current[c.CriterionId] = (c.Status, c.Explanation, c.EvidenceReferences, c.Flags);
+                current[c.CriterionId] = (c.StatusCode, c.Explanation, c.EvidenceReferences, c.Flags);
             }
 
             conflicts.AddRange(reevaluated.Conflicts);
@@ -104,11 +111,11 @@ public sealed class CaseDocumentation(
         var views = new List<CriterionView>();
         foreach (var criterion in assertion.Criteria)
         {
-            var kind = criterion.Kind == CriterionKind.Exclusion ? "exclusion" : "inclusion";
+            var kind = criterion.Kind == VaCdsHooks.Storage.CriterionKind.Exclusion ? "exclusion" : "inclusion";
             var now = current.TryGetValue(criterion.CriterionId, out var found) ? found : default;
             var flags = criterion.Flags.Concat(now.Flags ?? []).Distinct(StringComparer.Ordinal).ToList();
-            var changedDecided = now.Status is not null && criterion.Status != "unknown" && now.Status != criterion.Status;
-            var conflict = flags.Contains("conflict") || changedDecided;
+            // The re-evaluation flags what contradicts the record (one rule, in DocumentationReevaluation).
+            var conflict = flags.Contains(CriterionFlags.Conflict);
             // The re-evaluation names its conflicts in sentences; when it named none (or did not run), say it here.
             if (conflict && (reevaluated is null || reevaluated.Conflicts.Count == 0))
             {
@@ -142,14 +149,15 @@ public sealed class CaseDocumentation(
 
         try
         {
-            var tailored = questionnaires.Build(ToDomain(assertion), chart.Record);
+            var asserted = ToDomain(assertion);
+            var tailored = questionnaires.Build(asserted, chart.Record, chart.Order, chart.Orders);
             if (!tailored.HasQuestions)
             {
                 return null;
             }
 
             var evidence = reader.ToEvidence(response, tailored);
-            return _reevaluation.Reevaluate(chart.Record, evidence, chart.Order!, latest.ReceivedAt);
+            return _reevaluation.Reevaluate(chart.Record, evidence, chart.Order!, latest.ReceivedAt, chart.Orders, asserted.Criteria);
         }
         catch (ArgumentException)
         {

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Criteria;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Terminology;
 
@@ -22,8 +23,9 @@ public sealed record PolicyReason(string Code, string Label, PolicyClause Clause
 /// </summary>
 public sealed class PolicyWording
 {
-    private static readonly string[] InclusionCriteria = [CriterionCodes.Indication, CriterionCodes.Region, CriterionCodes.OnsetWindow, CriterionCodes.PainImpairment, CriterionCodes.FailedOmt, CriterionCodes.ImagingRuledOut];
-    private static readonly string[] ExclusionCriteria = [CriterionCodes.CordCompression, CriterionCodes.SevereCollapse, CriterionCodes.Healed, CriterionCodes.SacrumCoccyx, CriterionCodes.Asymptomatic, CriterionCodes.Responding];
+    // The criteria in the engine's order, by kind: a new criterion appears here by existing.
+    private static readonly string[] InclusionCriteria = [.. CriteriaEvaluator.All.Where(c => c.Kind == CriterionKind.Inclusion).Select(c => c.Id)];
+    private static readonly string[] ExclusionCriteria = [.. CriteriaEvaluator.All.Where(c => c.Kind == CriterionKind.Exclusion).Select(c => c.Id)];
     private static readonly string[] GeneralReasons = [CriterionCodes.DocumentationNeeded, CriterionCodes.NoActiveCoverage, CriterionCodes.AddOnWithoutPrimary, CriterionCodes.RegionMismatch];
 
     private readonly Dictionary<string, PolicyClause> _clauses;

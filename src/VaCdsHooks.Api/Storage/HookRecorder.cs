@@ -100,8 +100,8 @@ public sealed partial class HookRecorder(
         Criteria = assertion.Criteria.Select(c => new AssertionCriterionRecord
         {
             CriterionId = c.CriterionId,
-            Kind = c.Kind == "exclusion" ? CriterionKind.Exclusion : CriterionKind.Inclusion,
-            Status = c.Status,
+            Kind = c.Kind == Coverage.Criteria.CriterionKind.Exclusion ? CriterionKind.Exclusion : CriterionKind.Inclusion,
+            Status = c.StatusCode,
             Explanation = c.Explanation,
             EvidenceReferences = c.EvidenceReferences,
             Flags = c.Flags,

@@ -22,6 +22,41 @@ public enum CriterionStatus
     Unknown,
 }
 
+/// <summary>The flags criteria put on results, one home for each.</summary>
+public static class CriterionFlags
+{
+    /// <summary>Coded evidence and an answer disagree, or an answer changed what the record decided: a reviewer decides.</summary>
+    public const string Conflict = "conflict";
+
+    /// <summary>The EHR could not provide data the criterion reads.</summary>
+    public const string RecordGap = "record-gap";
+}
+
+/// <summary>The codes kinds and statuses are written as at the storage and JSON edges.</summary>
+public static class CriterionCodesOf
+{
+    public static string Status(CriterionKind kind, CriterionStatus status) => (kind, status) switch
+    {
+        (_, CriterionStatus.Unknown) => "unknown",
+        (CriterionKind.Inclusion, CriterionStatus.Met) => "met",
+        (CriterionKind.Inclusion, _) => "not-met",
+        (CriterionKind.Exclusion, CriterionStatus.Met) => "present",
+        _ => "ruled-out",
+    };
+
+    public static string Kind(CriterionKind kind) => kind == CriterionKind.Inclusion ? "inclusion" : "exclusion";
+
+    /// <summary>The status a code stands for (either kind's vocabulary); anything else is unknown.</summary>
+    public static CriterionStatus ParseStatus(string? code) => code switch
+    {
+        "met" or "present" => CriterionStatus.Met,
+        "not-met" or "ruled-out" => CriterionStatus.NotMet,
+        _ => CriterionStatus.Unknown,
+    };
+
+    public static CriterionKind ParseKind(string? code) => code == "exclusion" ? CriterionKind.Exclusion : CriterionKind.Inclusion;
+}
+
 /// <summary>One piece of evidence: the resource, the code, the value and the date a result rests on.</summary>
 /// <param name="Reference"><c>Type/id</c> of the resource.</param>
 /// <param name="System">Code system of the matched code, if a code matched.</param>
@@ -89,17 +124,13 @@ public sealed record CriterionResult(
     /// <summary>Machine flags, e.g. <c>competing-pain-generator</c>, <c>conflict</c>, <c>record-gap</c>.</summary>
     public IReadOnlyList<string> Flags { get; init; } = [];
 
-    /// <summary><c>met</c>/<c>not-met</c>/<c>unknown</c>; for exclusions <c>present</c>/<c>ruled-out</c>/<c>unknown</c>.</summary>
-    public string StatusCode => (Kind, Status) switch
-    {
-        (_, CriterionStatus.Unknown) => "unknown",
-        (CriterionKind.Inclusion, CriterionStatus.Met) => "met",
-        (CriterionKind.Inclusion, _) => "not-met",
-        (CriterionKind.Exclusion, CriterionStatus.Met) => "present",
-        _ => "ruled-out",
-    };
+    /// <summary>What the criterion concluded, coded, when it concludes a kind (the indication: <c>indication-osteoporotic-fracture</c>).</summary>
+    public Coding? Conclusion { get; init; }
 
-    public string KindCode => Kind == CriterionKind.Inclusion ? "inclusion" : "exclusion";
+    /// <summary><c>met</c>/<c>not-met</c>/<c>unknown</c>; for exclusions <c>present</c>/<c>ruled-out</c>/<c>unknown</c>.</summary>
+    public string StatusCode => CriterionCodesOf.Status(Kind, Status);
+
+    public string KindCode => CriterionCodesOf.Kind(Kind);
 }
 
 /// <summary>What one criterion is judged on: the chart, the order line, and the episode of the treated vertebra.</summary>

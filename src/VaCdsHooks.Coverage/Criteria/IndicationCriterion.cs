@@ -72,23 +72,23 @@ public sealed class IndicationCriterion : CoverageCriterion
         var steroidInduced = facts.Attested(FindingCodes.SteroidInducedFracture);
         var osteoporoticAnswer = facts.Attested(FindingCodes.OsteoporoticFracture);
 
-        var covered = new List<(string Name, IEnumerable<EvidenceItem> Evidence)>();
+        var covered = new List<(string Kind, string Name, IEnumerable<EvidenceItem> Evidence)>();
         var pending = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
         var notCovered = new List<(string Sentence, IEnumerable<EvidenceItem> Evidence)>();
 
         if (osteoporoticFracture.Count > 0)
         {
-            covered.Add(("osteoporotic vertebral compression fracture", osteoporoticFracture));
+            covered.Add(("indication-osteoporotic-fracture", "osteoporotic vertebral compression fracture", osteoporoticFracture));
         }
 
         if (collapsed.Count > 0 && osteoporosis.Count > 0)
         {
-            covered.Add(("osteoporotic vertebral compression fracture (collapsed vertebra with osteoporosis)", collapsed.Concat(osteoporosis)));
+            covered.Add(("indication-osteoporotic-fracture", "osteoporotic vertebral compression fracture (collapsed vertebra with osteoporosis)", collapsed.Concat(osteoporosis)));
         }
 
         if (steroids.Count > 0 && (osteoporoticFracture.Count > 0 || collapsed.Count > 0))
         {
-            covered.Add(("steroid-induced vertebral fracture", osteoporoticFracture.Concat(collapsed).Concat(steroids)));
+            covered.Add(("indication-steroid-induced-fracture", "steroid-induced vertebral fracture", osteoporoticFracture.Concat(collapsed).Concat(steroids)));
         }
 
         // A tumour counts when it involves this vertebral body: the tumour coded at this level, or a pathological
@@ -112,7 +112,7 @@ public sealed class IndicationCriterion : CoverageCriterion
             var tumourEvidence = tumourHere.Concat(myelomaHere).Concat(neoplasticFracture).Concat(metastaticDisease).Concat(myeloma).Distinct().ToList();
             if (myelomaHere.Count > 0 || (neoplasticFracture.Count > 0 && myeloma.Count > 0 && metastaticDisease.Count == 0))
             {
-                covered.Add(("multiple myeloma involving the vertebral body", tumourEvidence));
+                covered.Add(("indication-multiple-myeloma", "multiple myeloma involving the vertebral body", tumourEvidence));
             }
             else if (osteolytic?.Answer == false)
             {
@@ -120,12 +120,12 @@ public sealed class IndicationCriterion : CoverageCriterion
             }
             else
             {
-                covered.Add(("osteolytic metastatic disease involving the vertebral body", tumourEvidence.Concat(osteolytic?.Answer == true ? [osteolytic.Evidence()] : [])));
+                covered.Add(("indication-osteolytic-metastasis", "osteolytic metastatic disease involving the vertebral body", tumourEvidence.Concat(osteolytic?.Answer == true ? [osteolytic.Evidence()] : [])));
             }
         }
         else if ((metastaticDisease.Count > 0 || myeloma.Count > 0) && osteolytic?.Answer == true)
         {
-            covered.Add(("osteolytic metastatic disease involving the vertebral body (documented)", metastaticDisease.Concat(myeloma).Append(osteolytic.Evidence())));
+            covered.Add(("indication-osteolytic-metastasis", "osteolytic metastatic disease involving the vertebral body (documented)", metastaticDisease.Concat(myeloma).Append(osteolytic.Evidence())));
         }
 
         if (hemangioma.Count > 0)
@@ -133,7 +133,7 @@ public sealed class IndicationCriterion : CoverageCriterion
             var fractureSameLevel = fractureHere.Count > 0 && context.Settings.HemangiomaWithFractureIsAggressive;
             if (aggressive?.Answer == true || (aggressive?.Answer != false && fractureSameLevel))
             {
-                covered.Add(("vertebral hemangioma with aggressive features" + (aggressive?.Answer == true ? string.Empty : " (compression fracture at the same level)"),
+                covered.Add(("indication-hemangioma", "vertebral hemangioma with aggressive features" + (aggressive?.Answer == true ? string.Empty : " (compression fracture at the same level)"),
                     hemangioma.Concat(fractureHere).Concat(aggressive is null ? [] : [aggressive.Evidence()])));
             }
             else if (aggressive?.Answer == false)
@@ -150,7 +150,7 @@ public sealed class IndicationCriterion : CoverageCriterion
         {
             if (unstable?.Answer == true)
             {
-                covered.Add(("unstable fracture due to osteonecrosis", osteonecrosis.Append(unstable.Evidence())));
+                covered.Add(("indication-osteonecrosis", "unstable fracture due to osteonecrosis", osteonecrosis.Append(unstable.Evidence())));
             }
             else if (unstable?.Answer == false)
             {
@@ -164,12 +164,14 @@ public sealed class IndicationCriterion : CoverageCriterion
 
         if (covered.Count > 0)
         {
-            return Met(prefix + "covered indication documented: " + string.Join("; ", covered.Select(c => c.Name)) + ".", covered.SelectMany(c => c.Evidence));
+            return Met(prefix + "covered indication documented: " + string.Join("; ", covered.Select(c => c.Name)) + ".", covered.SelectMany(c => c.Evidence))
+                with { Conclusion = IndicationCode(context, covered[0].Kind) };
         }
 
         if (collapsed.Count > 0 && osteoporoticAnswer?.Answer == true)
         {
-            return Met(prefix + "osteoporotic vertebral compression fracture (documented cause of the collapse).", collapsed.Append(osteoporoticAnswer.Evidence()));
+            return Met(prefix + "osteoporotic vertebral compression fracture (documented cause of the collapse).", collapsed.Append(osteoporoticAnswer.Evidence()))
+                with { Conclusion = IndicationCode(context, "indication-osteoporotic-fracture") };
         }
 
         if (otherPathological.Count > 0 && injury.Count == 0 && collapsed.Count == 0 && !tumour)
@@ -189,7 +191,8 @@ public sealed class IndicationCriterion : CoverageCriterion
             var fractureEvidence = injury.Concat(collapsed).ToList();
             if (steroidInduced?.Answer == true && steroids.Count > 0)
             {
-                return Met(prefix + "steroid-induced vertebral (insufficiency) fracture (documented).", fractureEvidence.Concat(steroids).Append(steroidInduced.Evidence()));
+                return Met(prefix + "steroid-induced vertebral (insufficiency) fracture (documented).", fractureEvidence.Concat(steroids).Append(steroidInduced.Evidence()))
+                    with { Conclusion = IndicationCode(context, "indication-steroid-induced-fracture") };
             }
 
             if (highEnergy.Count > 0 && osteoporosis.Count == 0)
@@ -230,7 +233,16 @@ public sealed class IndicationCriterion : CoverageCriterion
 
         if (pending.Count > 0)
         {
-            return Unknown(prefix + string.Join(" ", pending.Select(p => p.Sentence)), pending.SelectMany(p => p.Evidence).Concat(notCovered.SelectMany(n => n.Evidence)));
+            // The indication the open question is about, so the questionnaire can pre-select it.
+            var likely = hemangioma.Count > 0 ? "indication-hemangioma"
+                : osteonecrosis.Count > 0 ? "indication-osteonecrosis"
+                : metastaticDisease.Count > 0 || tumour ? "indication-osteolytic-metastasis"
+                : myeloma.Count > 0 ? "indication-multiple-myeloma"
+                : steroids.Count > 0 && osteoporosis.Count == 0 && (injury.Count > 0 || collapsed.Count > 0) ? "indication-steroid-induced-fracture"
+                : injury.Count > 0 || collapsed.Count > 0 || osteoporoticFracture.Count > 0 || suspected.Count > 0 ? "indication-osteoporotic-fracture"
+                : null;
+            return Unknown(prefix + string.Join(" ", pending.Select(p => p.Sentence)), pending.SelectMany(p => p.Evidence).Concat(notCovered.SelectMany(n => n.Evidence)))
+                with { Conclusion = likely is null ? null : IndicationCode(context, likely) };
         }
 
         if (notCovered.Count > 0)
@@ -243,4 +255,8 @@ public sealed class IndicationCriterion : CoverageCriterion
         return Unknown(prefix + "the lesion's cause is not coded as a covered indication (osteoporotic or steroid-induced vertebral fracture, osteolytic metastasis, multiple myeloma, aggressive vertebral hemangioma, unstable fracture due to osteonecrosis).",
             lesion.Findings.Select(f => f.Evidence()));
     }
+
+    /// <summary>The indication as a code of our finding CodeSystem (the questionnaire's answer list), with its display.</summary>
+    private static Hl7.Fhir.Model.Coding IndicationCode(CriterionContext context, string code) =>
+        new(CodeSystems.Finding, code, context.Facts.Policy.DisplayOf(CodeSystems.Finding, code));
 }

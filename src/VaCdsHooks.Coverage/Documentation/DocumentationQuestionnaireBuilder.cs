@@ -23,6 +23,9 @@ public sealed record TailoredQuestionnaire(
 {
     public bool HasQuestions => Questionnaire is not null;
 
+    /// <summary>The indication the engine reads for the order's treated lesion (a code of our finding CodeSystem), when it can tell.</summary>
+    public Coding? Indication { get; init; }
+
     /// <summary><c>url|version</c> a QuestionnaireResponse to it must name.</summary>
     public string? Canonical => Questionnaire is null ? null : Questionnaire.Url + "|" + Questionnaire.Version;
 }
@@ -63,12 +66,18 @@ public sealed class DocumentationQuestionnaireBuilder
     /// record the assertion was decided on), items are pre-filled with the evidence held.
     /// </summary>
     /// <param name="order">The order of the assertion, as the EHR sent it: pre-filled values are then the treated lesion's.</param>
-    public TailoredQuestionnaire Build(CoverageAssertion assertion, PatientRecord? record = null, Hl7.Fhir.Model.Resource? order = null)
+    /// <param name="orders">Every order of the hook call (add-on lines are decided beside their primary); defaults to the order alone.</param>
+    public TailoredQuestionnaire Build(CoverageAssertion assertion, PatientRecord? record = null, Resource? order = null, IReadOnlyList<Resource>? orders = null)
     {
         ArgumentNullException.ThrowIfNull(assertion);
-        var prefill = record is null
-            ? new Dictionary<string, DataType>()
-            : Prefill(record, order, assertion.Date);
+        var (prefill, indication) = record is null
+            ? (new Dictionary<string, DataType>(), null)
+            : Prefill(record, order, orders, assertion.Date);
+        return BuildWith(assertion, prefill) with { Indication = indication };
+    }
+
+    private TailoredQuestionnaire BuildWith(CoverageAssertion assertion, IReadOnlyDictionary<string, DataType> prefill)
+    {
 
         var (asked, reason) = CriteriaToDocument(assertion.Criteria);
         if (asked.Count == 0)
@@ -95,11 +104,25 @@ public sealed class DocumentationQuestionnaireBuilder
         return new TailoredQuestionnaire(questionnaire, assertion.AssertionId, asked.ToList(), usedPrefill, null);
     }
 
-    private IReadOnlyDictionary<string, DataType> Prefill(PatientRecord record, Hl7.Fhir.Model.Resource? order, DateTimeOffset decidedAt)
+    private (IReadOnlyDictionary<string, DataType> Prefill, Coding? Indication) Prefill(PatientRecord record, Resource? order, IReadOnlyList<Resource>? orders, DateTimeOffset decidedAt)
     {
         var facts = ClinicalFacts.From(_policy, record, DateOnly.FromDateTime(decidedAt.UtcDateTime));
-        var scoped = order is null ? null : Determination.OrderScope.Find(_policy, [order], decidedAt).FirstOrDefault();
-        return EvidencePrefill.For(_master, facts, scoped is null ? null : CriteriaEvaluator.EpisodeOf(facts, scoped));
+        if (order is null)
+        {
+            return (EvidencePrefill.For(_master, facts), null);
+        }
+
+        var all = orders is { Count: > 0 } && orders.Contains(order) ? orders : [order];
+        var scoped = Determination.OrderScope.Find(_policy, all, decidedAt);
+        var index = all.ToList().IndexOf(order);
+        var mine = scoped.FirstOrDefault(s => s.Reference == Determination.OrderScope.ReferenceOf(order, index));
+        if (mine is null)
+        {
+            return (EvidencePrefill.For(_master, facts), null);
+        }
+
+        var indication = CriteriaEvaluator.EvaluateAll(facts, scoped)[mine.Reference].FirstOrDefault(r => r.CriterionId == CriterionCodes.Indication)?.Conclusion;
+        return (EvidencePrefill.For(_master, facts, CriteriaEvaluator.EpisodeOf(facts, mine), indication), indication);
     }
 
     /// <summary>
@@ -110,22 +133,19 @@ public sealed class DocumentationQuestionnaireBuilder
     public static (IReadOnlyList<string> Criteria, string? NothingToAsk) CriteriaToDocument(IReadOnlyList<StoredCriterionResult> criteria)
     {
         ArgumentNullException.ThrowIfNull(criteria);
-        var decided = criteria.Where(c =>
-                (c.Kind == "exclusion" && c.Status == "present")
-                || (c.Status == "not-met" && c.CriterionId is CriterionCodes.OnsetWindow or CriterionCodes.Indication))
-            .ToList();
-        if (decided.Count > 0)
+
+        // The determination rules decide what is open; documentation answers only that.
+        var determination = Determination.DeterminationRules.Decide(criteria.Select(c => c.ToResult()).ToList());
+        switch (determination.Outcome)
         {
-            return ([], "The assertion is not covered (" + string.Join(", ", decided.Select(d => d.CriterionId)) + "); documentation cannot change that.");
+            case Determination.CoverageOutcome.NotCovered:
+                return ([], "The assertion is not covered (" + string.Join(", ", determination.Deciding.Select(d => d.CriterionId)) + "); documentation cannot change that.");
+            case Determination.CoverageOutcome.Covered:
+                return ([], "Every criterion is met and every exclusion ruled out; no documentation is needed.");
         }
 
-        var open = criteria.Where(c => c.Status == "unknown" || (c.Kind == "inclusion" && c.Status == "not-met")).ToList();
-        if (open.Count == 0)
-        {
-            return ([], "Every criterion is met and every exclusion ruled out; no documentation is needed.");
-        }
-
-        var askable = open.Where(c => !c.Flags.Contains("conflict")).Select(c => c.CriterionId).ToList();
+        var open = determination.Deciding;
+        var askable = open.Where(c => !c.Flags.Contains(CriterionFlags.Conflict)).Select(c => c.CriterionId).ToList();
         return askable.Count > 0
             ? (askable, null)
             : ([], "Only conflicts between coded evidence and answers remain (" + string.Join(", ", open.Select(o => o.CriterionId)) + "); a reviewer decides.");

@@ -61,37 +61,53 @@ public sealed class DocumentationReevaluation
     /// <param name="evidence">What the completed QuestionnaireResponse adds.</param>
     /// <param name="order">The order of the assertion, as the EHR sent it.</param>
     /// <param name="now">The time of the call (the order date falls back to it).</param>
-    public DocumentationOutcome Reevaluate(PatientRecord record, DocumentationEvidence evidence, Resource order, DateTimeOffset now)
+    /// <param name="orders">Every order of the hook call, so an add-on line is decided beside its primary; defaults to the order alone.</param>
+    /// <param name="asserted">What the assertion told the EHR, criterion by criterion: answers are weighed against it (it wins over a
+    /// fresh reading of the same record, which a later policy version may read differently).</param>
+    public DocumentationOutcome Reevaluate(
+        PatientRecord record,
+        DocumentationEvidence evidence,
+        Resource order,
+        DateTimeOffset now,
+        IReadOnlyList<Resource>? orders = null,
+        IReadOnlyList<StoredCriterionResult>? asserted = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(order);
-        var scoped = OrderScope.Find(_policy, [order], now);
-        if (scoped.Count == 0)
+        var all = orders is { Count: > 0 } && orders.Contains(order) ? orders : [order];
+        var scoped = OrderScope.Find(_policy, all, now);
+        var reference = OrderScope.ReferenceOf(order, all.ToList().IndexOf(order));
+        if (!scoped.Any(s => s.Reference == reference))
         {
             throw new ArgumentException("The order is not one this policy decides (no CPT 22510-22515).", nameof(order));
         }
 
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var before = CriteriaEvaluator.Evaluate(ClinicalFacts.From(_policy, record, today), scoped[0]);
+        var before = CriteriaEvaluator.EvaluateAll(ClinicalFacts.From(_policy, record, today), scoped)[reference];
         var combined = PatientRecord.Assemble(record.PatientId, record.All.Concat(evidence.Resources), record.Gaps);
         var facts = ClinicalFacts.From(_policy, combined, today);
-        var after = CriteriaEvaluator.Evaluate(facts, scoped[0]);
+        var after = CriteriaEvaluator.EvaluateAll(facts, scoped)[reference];
         var determination = DeterminationRules.Decide(after, facts);
-        var stored = after.Select(Stored).ToList();
 
+        // Answers fill unknowns; changing what the record decided is a conflict, flagged where it happens.
         var conflicts = new List<string>();
+        var stored = new List<StoredCriterionResult>();
         foreach (var result in after)
         {
-            var previous = before.Single(b => b.CriterionId == result.CriterionId);
-            if (previous.Status != CriterionStatus.Unknown && previous.Status != result.Status)
+            var previous = asserted?.FirstOrDefault(a => a.CriterionId == result.CriterionId)?.ToResult() ?? before.Single(b => b.CriterionId == result.CriterionId);
+            var changedDecided = previous.Status != CriterionStatus.Unknown && previous.Status != result.Status;
+            if (changedDecided)
             {
                 conflicts.Add($"{result.Title}: the record showed {previous.StatusCode} ({previous.Explanation}); with the answers it is {result.StatusCode}.");
             }
-            else if (result.Flags.Contains("conflict"))
+            else if (result.Flags.Contains(CriterionFlags.Conflict))
             {
                 conflicts.Add($"{result.Title}: {result.Explanation}");
             }
+
+            var flagged = changedDecided && !result.Flags.Contains(CriterionFlags.Conflict) ? result with { Flags = [.. result.Flags, CriterionFlags.Conflict] } : result;
+            stored.Add(StoredCriterionResult.From(flagged));
         }
 
         if (conflicts.Count > 0)
@@ -112,7 +128,4 @@ public sealed class DocumentationReevaluation
         var concept = _policy.CodeSystems[CodeSystems.Criterion].Concept.FirstOrDefault(c => c.Code == criterionId);
         return concept is null ? criterionId : $"{concept.Display}: {concept.Definition}";
     }
-
-    private static StoredCriterionResult Stored(CriterionResult c) =>
-        new(c.CriterionId, c.KindCode, c.StatusCode, c.Explanation, c.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = c.Flags };
 }

@@ -17,14 +17,15 @@ public static class EvidencePrefill
     /// With <paramref name="episode"/> (the treated lesion of the assertion's order), scores and onset are the
     /// ones the criteria used for that lesion; without it, the latest in the chart and the onset of its only lesion.
     /// </summary>
-    public static IReadOnlyDictionary<string, DataType> For(DocumentationQuestionnaire master, ClinicalFacts facts, Episode? episode = null)
+    /// <param name="indication">The indication the engine read for the treated lesion, if any (pre-selects the indication question).</param>
+    public static IReadOnlyDictionary<string, DataType> For(DocumentationQuestionnaire master, ClinicalFacts facts, Episode? episode = null, Coding? indication = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(facts);
         var values = new Dictionary<string, DataType>(StringComparer.Ordinal);
         foreach (var item in master.Items)
         {
-            if (ValueFor(item, facts, episode) is { } value)
+            if ((item.LinkId == DocumentationQuestionnaire.IndicationKindLinkId ? indication ?? IndicationKind(facts) : ValueFor(item, facts, episode)) is { } value)
             {
                 values[item.LinkId] = value;
             }
@@ -78,7 +79,7 @@ public static class EvidencePrefill
             : null;
     }
 
-    /// <summary>The indication a coded diagnosis names; the ones that need a follow-up answer win.</summary>
+    /// <summary>Without an order to read the treated lesion for: the indication a coded diagnosis names; the ones that need a follow-up answer win.</summary>
     private static Coding? IndicationKind(ClinicalFacts facts)
     {
         var vs = facts.ValueSets;

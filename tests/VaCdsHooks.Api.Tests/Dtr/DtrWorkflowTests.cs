@@ -35,7 +35,7 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.False(string.IsNullOrEmpty(status.PreAuthRef));
         Assert.NotNull(status.PreAuthPeriod?.End);
         var storedCase = await factory.Service<IPriorAuthCaseStore>().FindAsync(status.Id!);
-        Assert.Equal("osteoporotic vertebral compression fracture", storedCase!.IndicationLabel);
+        Assert.Equal("Osteoporotic vertebral compression fracture", storedCase!.IndicationLabel);
 
         // The EHR signs the same order again: the approval on file satisfies prior auth with the same number.
         var again = await _dtr.OrderSignAsync(Charts.Conditional);

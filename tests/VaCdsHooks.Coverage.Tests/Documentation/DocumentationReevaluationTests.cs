@@ -42,7 +42,7 @@ public class DocumentationReevaluationTests
         Assert.Equal(DocumentationDecision.Approved, outcome.Decision);
         Assert.Equal("PA-1", outcome.PriorAuthNumber);
         Assert.Equal(CriterionCodes.AllCriteriaMet, outcome.ReasonCode);
-        Assert.All(outcome.Criteria, c => Assert.Contains(c.Status, new[] { "met", "ruled-out" }));
+        Assert.All(outcome.Criteria, c => Assert.Contains(c.StatusCode, new[] { "met", "ruled-out" }));
     }
 
     [Fact]
@@ -83,6 +83,6 @@ public class DocumentationReevaluationTests
         var outcome = RoundTrip(Conditional(), _ => new(CleanAnswers()) { ["imaging.modality"] = new Coding(CodeSystems.Dicom, "DX") }, out _);
         Assert.Equal(DocumentationDecision.NeedsReview, outcome.Decision);
         Assert.Empty(outcome.Conflicts);
-        Assert.Equal("unknown", outcome.Criteria.Single(c => c.CriterionId == "imaging-ruled-out").Status);
+        Assert.Equal("unknown", outcome.Criteria.Single(c => c.CriterionId == "imaging-ruled-out").StatusCode);
     }
 }

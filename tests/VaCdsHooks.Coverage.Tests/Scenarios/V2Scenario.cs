@@ -89,7 +89,7 @@ internal static class V2
         {
             expected.Add(criterion + "=" + status);
             var found = assertion?.Criteria.FirstOrDefault(c => c.CriterionId == criterion);
-            actual.Add(criterion + "=" + (found?.Status ?? "(absent)"));
+            actual.Add(criterion + "=" + (found?.StatusCode ?? "(absent)"));
         }
 
         var expectedText = string.Join("; ", expected);
