@@ -23,6 +23,9 @@ public static class DemoHookRequest
         ["medicationRequests"] = "MedicationRequest",
         ["imagingStudies"] = "ImagingStudy",
         ["procedures"] = "Procedure",
+        ["diagnosticReports"] = "DiagnosticReport",
+        ["allergyIntolerances"] = "AllergyIntolerance",
+        ["encounters"] = "Encounter",
     };
 
     public static JsonObject Build(IReadOnlyList<Resource> chart, string hook, bool prefetch, string? hookInstance = null)

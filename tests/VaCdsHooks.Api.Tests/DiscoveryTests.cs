@@ -43,10 +43,14 @@ public sealed class DiscoveryTests(ApiFactory factory) : IClassFixture<ApiFactor
             var prefetch = service.GetProperty("prefetch");
             Assert.Equal("Patient/{{context.patientId}}", prefetch.GetProperty("patient").GetString());
             Assert.Equal("Coverage?patient={{context.patientId}}&status=active", prefetch.GetProperty("coverage").GetString());
-            foreach (var key in new[] { "conditions", "observations", "medicationStatements", "imagingStudies", "procedures" })
+            foreach (var key in new[] { "conditions", "observations", "medicationStatements", "medicationRequests", "imagingStudies", "procedures", "diagnosticReports", "allergyIntolerances", "encounters" })
             {
-                Assert.EndsWith("?patient={{context.patientId}}", prefetch.GetProperty(key).GetString(), StringComparison.Ordinal);
+                Assert.Contains("?patient={{context.patientId}}", prefetch.GetProperty(key).GetString(), StringComparison.Ordinal);
             }
+
+            // Statements and prescriptions bring the Medication resources they reference.
+            Assert.EndsWith("&_include=MedicationStatement:medication", prefetch.GetProperty("medicationStatements").GetString(), StringComparison.Ordinal);
+            Assert.EndsWith("&_include=MedicationRequest:medication", prefetch.GetProperty("medicationRequests").GetString(), StringComparison.Ordinal);
         }
     }
 

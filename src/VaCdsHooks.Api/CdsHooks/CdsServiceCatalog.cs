@@ -21,7 +21,9 @@ public sealed class CdsServiceCatalog
 
     /// <summary>
     /// Prefetch templates, key to query. Every hook asks for the same chart slices; MedicationRequest is read
-    /// as well because failed optimal medical therapy is often documented as prescriptions only.
+    /// as well because failed optimal medical therapy is often documented as prescriptions only, with the
+    /// Medication resources they reference; imaging reports, intolerances and inpatient encounters because the
+    /// policy's imaging and optimal-medical-therapy rules read them.
     /// </summary>
     public static IReadOnlyDictionary<string, PrefetchTemplate> Templates { get; } = new[]
     {
@@ -29,10 +31,17 @@ public sealed class CdsServiceCatalog
         new PrefetchTemplate("coverage", "Coverage", "Coverage?patient={{context.patientId}}&status=active"),
         new PrefetchTemplate("conditions", "Condition", "Condition?patient={{context.patientId}}"),
         new PrefetchTemplate("observations", "Observation", "Observation?patient={{context.patientId}}"),
-        new PrefetchTemplate("medicationStatements", "MedicationStatement", "MedicationStatement?patient={{context.patientId}}"),
-        new PrefetchTemplate("medicationRequests", "MedicationRequest", "MedicationRequest?patient={{context.patientId}}"),
+        new PrefetchTemplate("medicationStatements", "MedicationStatement", "MedicationStatement?patient={{context.patientId}}&_include=MedicationStatement:medication"),
+        new PrefetchTemplate("medicationRequests", "MedicationRequest", "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"),
         new PrefetchTemplate("imagingStudies", "ImagingStudy", "ImagingStudy?patient={{context.patientId}}"),
         new PrefetchTemplate("procedures", "Procedure", "Procedure?patient={{context.patientId}}"),
+
+        // CT/MRI reports: their coded conclusions are what rules exclusions in or out.
+        new PrefetchTemplate("diagnosticReports", "DiagnosticReport", "DiagnosticReport?patient={{context.patientId}}&category=http://loinc.org|LP29684-5,http://terminology.hl7.org/CodeSystem/v2-0074|RAD"),
+
+        // Analgesic intolerance and admissions for the pain: the other ways optimal medical therapy fails.
+        new PrefetchTemplate("allergyIntolerances", "AllergyIntolerance", "AllergyIntolerance?patient={{context.patientId}}"),
+        new PrefetchTemplate("encounters", "Encounter", "Encounter?patient={{context.patientId}}&class=IMP,ACUTE,NONAC,OBSENC,EMER"),
     }.ToDictionary(t => t.Key, StringComparer.Ordinal);
 
     private static readonly CdsServiceDefinition[] Definitions =

@@ -93,7 +93,8 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
         text.Append("**").Append(OutcomeWords(determination.Outcome)).Append(".** ").Append(determination.Reason).Append("\n\n");
         text.Append("Order `").Append(order.Reference).Append("`: CPT ").Append(order.ProcedureCode).Append(' ').Append(order.ProcedureLabel)
             .Append(", order date ").Append(order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
-            .Append(order.OrderDateIsCallDate ? " (today; no authored date)" : string.Empty).Append(".\n\n");
+            .Append(order.OrderDateIsCallDate ? " (today; no authored date)" : string.Empty)
+            .Append(order.IsScheduled ? ", planned procedure date " + order.PlannedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : string.Empty).Append(".\n\n");
 
         foreach (var info in information)
         {

@@ -15,8 +15,8 @@ public static class OrderChecks
         var vs = facts.ValueSets;
         var families = new[]
         {
-            (AddOn: vs.VertebroplastyAddOn, Primary: vs.VertebroplastyPrimary),
-            (AddOn: vs.KyphoplastyAddOn, Primary: vs.KyphoplastyPrimary),
+            (AddOn: vs["vertebroplasty-add-on-procedures"], Primary: vs["vertebroplasty-primary-procedures"]),
+            (AddOn: vs["kyphoplasty-add-on-procedures"], Primary: vs["kyphoplasty-primary-procedures"]),
         };
 
         foreach (var order in orders)

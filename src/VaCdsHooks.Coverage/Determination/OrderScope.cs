@@ -70,8 +70,8 @@ public static class OrderScope
         var vs = policy.ValueSets;
         var label = vs.Procedures.DisplayOf(CodeSystems.Cpt, code.Code!) ?? "Vertebral augmentation";
         var authored = ClinicalDate.Parse(request?.AuthoredOn);
-        var isAddOn = vs.VertebroplastyAddOn.Contains(code) || vs.KyphoplastyAddOn.Contains(code);
-        var family = vs.KyphoplastyPrimary.Contains(code) || vs.KyphoplastyAddOn.Contains(code) ? ProcedureFamily.Kyphoplasty : ProcedureFamily.Vertebroplasty;
+        var isAddOn = vs["vertebroplasty-add-on-procedures"].Contains(code) || vs["kyphoplasty-add-on-procedures"].Contains(code);
+        var family = vs["kyphoplasty-primary-procedures"].Contains(code) || vs["kyphoplasty-add-on-procedures"].Contains(code) ? ProcedureFamily.Kyphoplasty : ProcedureFamily.Vertebroplasty;
         var units = isAddOn && request?.Quantity is Quantity { Value: { } q } && q >= 1 && q == decimal.Truncate(q) ? (int)Math.Min(q, 20) : 1;
         var namedLevels = (request?.BodySite ?? [])
             .SelectMany(b => new[] { b.Text }.Concat(b.Coding.Select(c => vs["vertebra-structures"].Contains(c)

@@ -155,7 +155,7 @@ public sealed class DocumentationQuestionnaire
                     errors.Add($"item '{item.LinkId}' names unknown finding '{evidence.Code}'.");
                 }
 
-                if (evidence is { System: CodeSystems.Loinc } && !policy.ValueSets.PainSeverity.Contains(evidence) && !policy.ValueSets.OswestryDisabilityIndex.Contains(evidence))
+                if (evidence is { System: CodeSystems.Loinc } && !policy.ValueSets["pain-severity-score"].Contains(evidence) && !policy.ValueSets["disability-score-odi"].Contains(evidence))
                 {
                     errors.Add($"item '{item.LinkId}': LOINC {evidence.Code} is not a score the engine reads.");
                 }
@@ -174,6 +174,16 @@ public sealed class DocumentationQuestionnaire
                 items.Add(new DocumentationItem(item.LinkId ?? string.Empty, group.LinkId ?? string.Empty, item, criteria, evidence, flag));
             }
         }
+
+        // Every criterion can be documented: a criterion the questionnaire cannot ask about could never leave "unknown".
+        var asked = items.SelectMany(i => i.Criteria).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(Criteria.CriteriaEvaluator.All.Where(c => !asked.Contains(c.Id)).Select(c => $"no item documents criterion '{c.Id}'."));
+
+        // Every answer the criteria read as a finding has a question that records it.
+        var recorded = items.Select(i => i.EvidenceCode).Where(c => c?.System == CodeSystems.Finding).Select(c => c!.Code).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(Criteria.CriteriaEvaluator.All.SelectMany(c => c.FindingsRead.Select(f => (Criterion: c.Id, Finding: f)))
+            .Where(x => !recorded.Contains(x.Finding))
+            .Select(x => $"criterion '{x.Criterion}' reads finding '{x.Finding}', but no item records it."));
 
         foreach (var item in items)
         {

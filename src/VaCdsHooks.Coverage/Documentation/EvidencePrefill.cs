@@ -83,12 +83,12 @@ public static class EvidencePrefill
     private static Coding? IndicationKind(ClinicalFacts facts)
     {
         var vs = facts.ValueSets;
-        var code = facts.ConditionsIn(vs.VertebralHemangioma).Count > 0 ? "indication-hemangioma"
-            : facts.ConditionsIn(vs.VertebralOsteonecrosis).Count > 0 ? "indication-osteonecrosis"
-            : facts.ConditionsIn(vs.VertebralMetastasis).Count > 0 ? "indication-osteolytic-metastasis"
-            : facts.ConditionsIn(vs.MultipleMyeloma).Count > 0 ? "indication-multiple-myeloma"
-            : facts.ConditionsIn(vs.GlucocorticoidExposure).Count > 0 && facts.Lesions.Count > 0 ? "indication-steroid-induced-fracture"
-            : facts.ConditionsIn(vs.OsteoporoticVertebralFracture).Count > 0 ? "indication-osteoporotic-fracture"
+        var code = facts.ConditionsIn(vs["vertebral-hemangioma"]).Count > 0 ? "indication-hemangioma"
+            : facts.ConditionsIn(vs["vertebral-osteonecrosis"]).Count > 0 ? "indication-osteonecrosis"
+            : facts.ConditionsIn(vs["vertebral-metastasis"]).Count > 0 ? "indication-osteolytic-metastasis"
+            : facts.ConditionsIn(vs["multiple-myeloma"]).Count > 0 ? "indication-multiple-myeloma"
+            : facts.ConditionsIn(vs["glucocorticoid-exposure"]).Count > 0 && facts.Lesions.Count > 0 ? "indication-steroid-induced-fracture"
+            : facts.ConditionsIn(vs["osteoporotic-vertebral-fracture"]).Count > 0 ? "indication-osteoporotic-fracture"
             : null;
         return code is null ? null : new Coding(CodeSystems.Finding, code, facts.Policy.DisplayOf(CodeSystems.Finding, code));
     }

@@ -351,11 +351,12 @@ public sealed class QuestionnaireResponseReader
         return reference?.Reference ?? (item.GetExtension(DtrCodes.ItemAuthorUrl)?.Value as ResourceReference)?.Reference;
     }
 
-    private static DataType ObservationValue(Coding code, DataType answer) => (code.Code, answer) switch
+    /// <summary>The answer as an Observation value: scores and percentages as Quantities, by the ValueSet their code is in.</summary>
+    private DataType ObservationValue(Coding code, DataType answer) => answer switch
     {
-        (FindingCodes.PainOnset, Date date) => new FhirDateTime(date.Value),
-        ("72514-3", FhirDecimal score) => new Quantity(score.Value ?? 0m, "{score}"),
-        ("97909-6" or FindingCodes.VertebralHeightLoss, FhirDecimal percent) => new Quantity(percent.Value ?? 0m, "%"),
+        Date date when code.Code == FindingCodes.PainOnset => new FhirDateTime(date.Value),
+        FhirDecimal score when _policy.ValueSets["pain-severity-score"].Contains(code) => new Quantity(score.Value ?? 0m, "{score}"),
+        FhirDecimal percent when _policy.ValueSets["disability-score-odi"].Contains(code) || code.Code == FindingCodes.VertebralHeightLoss => new Quantity(percent.Value ?? 0m, "%"),
         _ => (DataType)answer.DeepCopy(),
     };
 

@@ -16,7 +16,7 @@ public sealed class PolicySettings
     public string PolicyId { get; set; } = "vertebral-augmentation";
 
     /// <summary>The policy version; every determination is stored with it (same inputs + same version = same result).</summary>
-    public string PolicyVersion { get; set; } = "2025.1";
+    public string PolicyVersion { get; set; } = "2026.2";
 
     /// <summary>The title shown on cards.</summary>
     public string PolicyTitle { get; set; } = "Percutaneous Vertebroplasty and Kyphoplasty (Medical Management Guideline)";

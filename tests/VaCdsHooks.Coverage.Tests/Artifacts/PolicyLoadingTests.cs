@@ -78,7 +78,7 @@ public sealed class PolicyLoadingTests : IDisposable
         var path = Path.Combine(_copy, "ValueSet", "multiple-myeloma.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"C90.02\"", "\"C90.03\"", StringComparison.Ordinal));
         var policy = CoveragePolicy.Load(_copy, PolicySettings.Default);
-        Assert.False(policy.ValueSets.MultipleMyeloma.Contains(Terminology.CodeSystems.Icd10Cm, "C90.02"));
-        Assert.True(policy.ValueSets.MultipleMyeloma.Contains(Terminology.CodeSystems.Icd10Cm, "C90.03"));
+        Assert.False(policy.ValueSets["multiple-myeloma"].Contains(Terminology.CodeSystems.Icd10Cm, "C90.02"));
+        Assert.True(policy.ValueSets["multiple-myeloma"].Contains(Terminology.CodeSystems.Icd10Cm, "C90.03"));
     }
 }

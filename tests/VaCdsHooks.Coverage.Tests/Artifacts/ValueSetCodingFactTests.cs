@@ -11,6 +11,14 @@ public class ValueSetCodingFactTests
 {
     private static readonly VaCdsHooks.Coverage.Policy.PolicyValueSets Sets = TestPolicy.Default.ValueSets;
 
+    private static CodeSet LesionSite(SpinalRegion region) => Sets[region switch
+    {
+        SpinalRegion.Cervical => "lesion-site-cervical",
+        SpinalRegion.Thoracic => "lesion-site-thoracic",
+        SpinalRegion.Lumbar => "lesion-site-lumbar",
+        _ => "lesion-site-sacrococcygeal",
+    }];
+
     [Theory]
     [InlineData("M48.54XA", true)]
     [InlineData("M48.54XD", true)]
@@ -19,7 +27,7 @@ public class ValueSetCodingFactTests
     [InlineData("M48.54XP", false)]
     [InlineData("M48.54XS", false)]
     public void Collapsed_vertebra_has_only_seventh_characters_A_D_G_S(string code, bool current) =>
-        Assert.Equal(current, Sets.CollapsedVertebra.Contains(CodeSystems.Icd10Cm, code));
+        Assert.Equal(current, Sets["collapsed-vertebra"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M80.08XK", true)]
@@ -28,7 +36,7 @@ public class ValueSetCodingFactTests
     [InlineData("M80.08X", false)]
     [InlineData("M80.0", false)]
     public void Osteoporotic_vertebral_fracture_needs_a_seventh_character_and_excludes_sequela(string code, bool member) =>
-        Assert.Equal(member, Sets.OsteoporoticVertebralFracture.Contains(CodeSystems.Icd10Cm, code));
+        Assert.Equal(member, Sets["osteoporotic-vertebral-fracture"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M80.08XS")]
@@ -38,28 +46,28 @@ public class ValueSetCodingFactTests
     [InlineData("S32.010S")]
     [InlineData("Z87.311")]
     public void Sequela_and_history_codes_are_healed(string code) =>
-        Assert.True(Sets.HealedVertebralFracture.Contains(CodeSystems.Icd10Cm, code));
+        Assert.True(Sets["healed-vertebral-fracture"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("S32.2XXA", true)]
     [InlineData("S32.2XXB", true)]
     [InlineData("S32.20XA", false)]
     public void Coccyx_fractures_are_S32_2XX_only(string code, bool member) =>
-        Assert.Equal(member, Sets.SacrococcygealFracture.Contains(CodeSystems.Icd10Cm, code));
+        Assert.Equal(member, Sets["sacrococcygeal-fracture"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M87.188", true)]
     [InlineData("M87.18", false)]
     [InlineData("M87.180", false)]
     public void Drug_induced_osteonecrosis_needs_the_sixth_character_and_the_jaw_is_not_a_vertebra(string code, bool member) =>
-        Assert.Equal(member, Sets.VertebralOsteonecrosis.Contains(CodeSystems.Icd10Cm, code));
+        Assert.Equal(member, Sets["vertebral-osteonecrosis"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M50.02", false)]
     [InlineData("M50.021", true)]
     [InlineData("M50.00", true)]
     public void Cervical_disc_disorder_with_myelopathy_mid_cervical_needs_a_sixth_character(string code, bool member) =>
-        Assert.Equal(member, Sets.SpinalCordCompression.Contains(CodeSystems.Icd10Cm, code));
+        Assert.Equal(member, Sets["spinal-cord-compression"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M99.63")]
@@ -68,7 +76,7 @@ public class ValueSetCodingFactTests
     [InlineData("M47.817")]
     [InlineData("M50.120")]
     public void Competing_pain_generators_match_by_prefix(string code) =>
-        Assert.True(Sets.CompetingPainGenerators.Contains(CodeSystems.Icd10Cm, code));
+        Assert.True(Sets["competing-pain-generators"].Contains(CodeSystems.Icd10Cm, code));
 
     [Theory]
     [InlineData("M48.53XA", SpinalRegion.Cervical)]
@@ -77,11 +85,11 @@ public class ValueSetCodingFactTests
     [InlineData("M48.57XA", SpinalRegion.Lumbar)]
     [InlineData("M48.58XA", SpinalRegion.SacrumCoccyx)]
     public void Region_character_of_collapsed_vertebra_places_the_lesion(string code, SpinalRegion region) =>
-        Assert.True(Sets.LesionSites[region].Contains(CodeSystems.Icd10Cm, code));
+        Assert.True(LesionSite(region).Contains(CodeSystems.Icd10Cm, code));
 
     [Fact]
     public void Lumbosacral_collapse_is_not_a_sacral_only_lesion() =>
-        Assert.False(Sets.LesionSites[SpinalRegion.SacrumCoccyx].Contains(CodeSystems.Icd10Cm, "M48.57XA"));
+        Assert.False(LesionSite(SpinalRegion.SacrumCoccyx).Contains(CodeSystems.Icd10Cm, "M48.57XA"));
 
     [Fact]
     public void Exactly_the_six_policy_cpt_codes_are_in_scope()
@@ -93,10 +101,10 @@ public class ValueSetCodingFactTests
     [Fact]
     public void Pain_and_disability_scores_use_their_loinc_codes()
     {
-        Assert.True(Sets.PainSeverity.Contains(CodeSystems.Loinc, "72514-3"));
-        Assert.True(Sets.OswestryDisabilityIndex.Contains(CodeSystems.Loinc, "97909-6"));
-        Assert.True(Sets.CrossSectionalImaging.Contains(CodeSystems.Dicom, "MR"));
-        Assert.False(Sets.CrossSectionalImaging.Contains(CodeSystems.Dicom, "DX"));
+        Assert.True(Sets["pain-severity-score"].Contains(CodeSystems.Loinc, "72514-3"));
+        Assert.True(Sets["disability-score-odi"].Contains(CodeSystems.Loinc, "97909-6"));
+        Assert.True(Sets["cross-sectional-imaging-modalities"].Contains(CodeSystems.Dicom, "MR"));
+        Assert.False(Sets["cross-sectional-imaging-modalities"].Contains(CodeSystems.Dicom, "DX"));
     }
 
     [Fact]

@@ -145,7 +145,7 @@ public class ValueSetVersion2CodingFactTests
     [InlineData("243670")]
     public void Analgesics_is_the_union_of_the_classes_and_keeps_every_earlier_code(string code)
     {
-        Assert.True(TestPolicy.Default.ValueSets.Analgesics.Contains(CodeSystems.RxNorm, code));
+        Assert.True(TestPolicy.Default.ValueSets["analgesics"].Contains(CodeSystems.RxNorm, code));
         Assert.Equal(1, new[] { "analgesics-nsaid", "analgesics-acetaminophen", "analgesics-opioid", "aspirin" }.Count(id => Set(id).Contains(CodeSystems.RxNorm, code)));
     }
 

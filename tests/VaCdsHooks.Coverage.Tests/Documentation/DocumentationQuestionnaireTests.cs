@@ -136,6 +136,17 @@ public class DocumentationQuestionnaireTests
     }
 
     [Fact]
+    public void A_questionnaire_that_cannot_ask_which_level_is_treated_is_rejected_at_load()
+    {
+        var questionnaire = ParseMaster();
+        var indication = questionnaire.Item.Single(g => g.LinkId == "indication");
+        indication.Item.RemoveAll(i => i.LinkId == DocumentationQuestionnaire.TreatedLevelLinkId);
+        var error = Assert.Throws<PolicyArtifactException>(() => DocumentationQuestionnaire.From(questionnaire, TestPolicy.Default, "test"));
+        Assert.Contains("no item documents criterion 'treated-level'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("reads finding 'treated-level', but no item records it", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_questionnaire_with_a_duplicate_link_id_is_rejected_at_load()
     {
         var questionnaire = ParseMaster();

@@ -132,6 +132,6 @@ public class QuestionnaireResponseReaderTests
         Assert.Equal("MR", study.Modality[0].Code);
         Assert.Equal("2026-10-05", study.Started);
         Assert.StartsWith("2.25.", study.Series[0].Uid, StringComparison.Ordinal);
-        Assert.True(TestPolicy.Default.ValueSets.SpineBodySites.Contains(study.Series[0].BodySite));
+        Assert.True(TestPolicy.Default.ValueSets["spine-body-sites"].Contains(study.Series[0].BodySite));
     }
 }
