@@ -12,7 +12,8 @@ return args.FirstOrDefault() switch
 
 static int RunEngine(string[] rest)
 {
-    BenchmarkSwitcher.FromTypes([typeof(CoverageEngineBenchmarks)]).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+    // Without a filter BenchmarkDotNet asks which benchmark to run; there is one, so run it unasked.
+    BenchmarkSwitcher.FromTypes([typeof(CoverageEngineBenchmarks)]).Run(rest.Contains("--filter") ? rest : ["--filter", "*", .. rest]);
     return 0;
 }
 

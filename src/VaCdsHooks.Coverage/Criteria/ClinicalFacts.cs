@@ -33,6 +33,10 @@ public sealed class ClinicalFacts
 
     private readonly Dictionary<string, Attestation> _attestations;
 
+    // Every lesion and criterion asks the same few sets of the same conditions: read each once per record.
+    private readonly Dictionary<CodeSet, IReadOnlyList<(Condition Condition, Coding Code)>> _confirmedIn = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<CodeSet, IReadOnlyList<(Condition Condition, Coding Code)>> _suspectedIn = new(ReferenceEqualityComparer.Instance);
+
     private ClinicalFacts(CoveragePolicy policy, PatientRecord record, DateOnly? today)
     {
         Policy = policy;
@@ -149,10 +153,12 @@ public sealed class ClinicalFacts
     }
 
     /// <summary>Confirmed conditions whose code is in <paramref name="set"/>, with the matching coding.</summary>
-    public IReadOnlyList<(Condition Condition, Coding Code)> ConditionsIn(CodeSet set) => Matching(Conditions, set);
+    public IReadOnlyList<(Condition Condition, Coding Code)> ConditionsIn(CodeSet set) =>
+        _confirmedIn.TryGetValue(set, out var found) ? found : _confirmedIn[set] = Matching(Conditions, set);
 
     /// <summary>Suspected conditions whose code is in <paramref name="set"/>.</summary>
-    public IReadOnlyList<(Condition Condition, Coding Code)> SuspectedIn(CodeSet set) => Matching(SuspectedConditions, set);
+    public IReadOnlyList<(Condition Condition, Coding Code)> SuspectedIn(CodeSet set) =>
+        _suspectedIn.TryGetValue(set, out var found) ? found : _suspectedIn[set] = Matching(SuspectedConditions, set);
 
     /// <summary>Conclusion codes of performed CT/MRI reports that are in <paramref name="set"/>.</summary>
     public IReadOnlyList<(DiagnosticReport Report, Coding Code)> ReportFindingsIn(CodeSet set) =>
@@ -286,18 +292,29 @@ public sealed class ClinicalFacts
 
     private static bool IsPresentOrSuspected(Condition condition)
     {
-        var clinical = condition.ClinicalStatus?.Coding.Select(c => c.Code).OfType<string>().ToList();
-        if (clinical is { Count: > 0 } && !clinical.Any(PresentClinicalStatus.Contains))
+        if (condition.ClinicalStatus is { } clinical && !HasCode(clinical, PresentClinicalStatus) && clinical.Coding.Exists(c => c.Code is not null))
         {
             return false;
         }
 
-        var verification = condition.VerificationStatus?.Coding.Select(c => c.Code).OfType<string>();
-        return verification is null || !verification.Any(DiscountedVerificationStatus.Contains);
+        return condition.VerificationStatus is not { } verification || !HasCode(verification, DiscountedVerificationStatus);
     }
 
     public static bool IsSuspected(Condition condition) =>
-        condition.VerificationStatus?.Coding.Any(c => c.Code is { } code && SuspectedVerificationStatus.Contains(code)) == true;
+        condition.VerificationStatus is { } verification && HasCode(verification, SuspectedVerificationStatus);
+
+    private static bool HasCode(CodeableConcept concept, HashSet<string> codes)
+    {
+        foreach (var coding in concept.Coding)
+        {
+            if (coding?.Code is { } code && codes.Contains(code))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static List<(Condition Condition, Coding Code)> Matching(IEnumerable<Condition> conditions, CodeSet set) =>
         conditions
@@ -558,7 +575,7 @@ public sealed class ClinicalFacts
 
             if (!siteSaid && Settings.AcceptImagingWithoutBodySite)
             {
-                regions.UnionWith(Enum.GetValues<SpinalRegion>());
+                regions.UnionWith(AllRegions);
             }
 
             if (regions.Count == 0)
@@ -609,6 +626,22 @@ public sealed class ClinicalFacts
         return text.Contains("CT", StringComparison.Ordinal) || text.Contains("computed tomograph", StringComparison.OrdinalIgnoreCase) ? new Coding(CodeSystems.Dicom, "CT") : null;
     }
 
+    private static readonly SpinalRegion[] AllRegions = Enum.GetValues<SpinalRegion>();
+
+    private static readonly (SpinalRegion Region, string Set)[] RegionProcedures =
+    [
+        (SpinalRegion.Cervical, "imaging-procedures-region-cervical"),
+        (SpinalRegion.Thoracic, "imaging-procedures-region-thoracic"),
+        (SpinalRegion.Lumbar, "imaging-procedures-region-lumbar"),
+    ];
+
+    private static readonly (TherapyClass Class, string Set)[] AnalgesicClasses =
+    [
+        (TherapyClass.Opioid, "analgesics-opioid"),
+        (TherapyClass.Nsaid, "analgesics-nsaid"),
+        (TherapyClass.Acetaminophen, "analgesics-acetaminophen"),
+    ];
+
     private static readonly string[] RegionProcedureSets = ["imaging-procedures-region-cervical", "imaging-procedures-region-thoracic", "imaging-procedures-region-lumbar", "imaging-procedures-whole-spine"];
 
     private bool IsRegionProcedure(Coding coding) => RegionProcedureSets.Any(s => ValueSets[s].Contains(coding));
@@ -629,17 +662,11 @@ public sealed class ClinicalFacts
         {
             if (vs["imaging-procedures-whole-spine"].Contains(coding))
             {
-                regions.UnionWith(Enum.GetValues<SpinalRegion>());
+                regions.UnionWith(AllRegions);
                 found = true;
             }
 
-            (SpinalRegion Region, string Set)[] map =
-            [
-                (SpinalRegion.Cervical, "imaging-procedures-region-cervical"),
-                (SpinalRegion.Thoracic, "imaging-procedures-region-thoracic"),
-                (SpinalRegion.Lumbar, "imaging-procedures-region-lumbar"),
-            ];
-            foreach (var (region, set) in map)
+            foreach (var (region, set) in RegionProcedures)
             {
                 if (vs[set].Contains(coding))
                 {
@@ -662,7 +689,7 @@ public sealed class ClinicalFacts
         else if (!reading.NotSpinal && site.Coding.Any(c => ValueSets["spine-body-sites"].Contains(c)))
         {
             // The spine as a whole (vertebral column, spinal structure).
-            regions.UnionWith(Enum.GetValues<SpinalRegion>());
+            regions.UnionWith(AllRegions);
         }
     }
 
@@ -762,13 +789,7 @@ public sealed class ClinicalFacts
         var vs = ValueSets;
         var dosages = dosage.ToList();
         var parenteral = dosages.Any(d => vs["parenteral-routes"].ContainsAny(d.Route));
-        (TherapyClass Class, string Set)[] classes =
-        [
-            (TherapyClass.Opioid, "analgesics-opioid"),
-            (TherapyClass.Nsaid, "analgesics-nsaid"),
-            (TherapyClass.Acetaminophen, "analgesics-acetaminophen"),
-        ];
-        foreach (var (therapyClass, set) in classes)
+        foreach (var (therapyClass, set) in AnalgesicClasses)
         {
             if (vs[set].FirstMatch(concept) is { } code)
             {

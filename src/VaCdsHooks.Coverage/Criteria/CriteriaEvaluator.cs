@@ -42,7 +42,7 @@ public static class CriteriaEvaluator
         {
             var units = plan[order.Reference].Select(unit => EvaluateUnit(facts, order, unit)).ToList();
             var line = units.Count == 1 ? units[0] : Merge(units);
-            results[order.Reference] = line.Select(r => ApplyGaps(Find(r.CriterionId), r, facts.Record)).ToList();
+            results[order.Reference] = facts.Record.Gaps.Count == 0 ? line : line.Select(r => ApplyGaps(Find(r.CriterionId), r, facts.Record)).ToList();
         }
 
         return results;
@@ -145,6 +145,11 @@ public static class CriteriaEvaluator
 
     internal static CriterionResult ApplyGaps(ICoverageCriterion criterion, CriterionResult result, PatientRecord record)
     {
+        if (record.Gaps.Count == 0)
+        {
+            return result;
+        }
+
         var gaps = record.Gaps.Where(g => criterion.ReadsResourceTypes.Contains(g.ResourceType)).ToList();
         if (gaps.Count == 0 || result.Status == CriterionStatus.Met)
         {

@@ -69,10 +69,23 @@ public sealed class Lesion
 
     public IReadOnlyList<LesionFinding> Findings => _findings;
 
+    private (bool Known, VertebralLevel? Value) _level;
+    private (bool Known, OnsetReading? Value) _onset;
+
     /// <summary>The most precise level any finding gives (a vertebra beats a region); null when unknown.</summary>
-    public VertebralLevel? Level =>
-        _findings.Select(f => f.Level).Where(l => l is { IsExact: true }).FirstOrDefault()
-        ?? _findings.Select(f => f.Level).FirstOrDefault(l => l is not null);
+    public VertebralLevel? Level
+    {
+        get
+        {
+            if (!_level.Known)
+            {
+                _level = (true, _findings.Select(f => f.Level).Where(l => l is { IsExact: true }).FirstOrDefault()
+                    ?? _findings.Select(f => f.Level).FirstOrDefault(l => l is not null));
+            }
+
+            return _level.Value;
+        }
+    }
 
     /// <summary>
     /// The lesion's own pain onset: the earliest usable onset among confirmed findings, else among suspected. A
@@ -81,6 +94,18 @@ public sealed class Lesion
     public OnsetReading? Onset
     {
         get
+        {
+            if (!_onset.Known)
+            {
+                _onset = (true, ReadOnset());
+            }
+
+            return _onset.Value;
+        }
+    }
+
+    private OnsetReading? ReadOnset()
+    {
         {
             var dating = _findings.Any(f => !f.Tumour) ? _findings.Where(f => !f.Tumour).ToList() : _findings;
             return dating.Where(f => !f.Suspected && f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
@@ -95,7 +120,12 @@ public sealed class Lesion
     /// <summary>How the card names it: "T12 (Condition/fracture)".</summary>
     public string Describe() => (Level?.Label ?? "level not documented") + " (" + string.Join(", ", References) + ")";
 
-    internal void Add(LesionFinding finding) => _findings.Add(finding);
+    internal void Add(LesionFinding finding)
+    {
+        _findings.Add(finding);
+        _level = default;
+        _onset = default;
+    }
 
     /// <summary>
     /// Whether <paramref name="finding"/> is about this vertebral body: the same vertebra; or a compatible level

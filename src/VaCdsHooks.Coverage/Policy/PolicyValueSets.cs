@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Policy;
@@ -18,10 +19,14 @@ public sealed class PolicyValueSets
     ];
 
     private readonly IReadOnlyDictionary<string, CodeSet> _all;
+    private readonly FrozenDictionary<string, CodeSet> _byId;
 
     internal PolicyValueSets(IReadOnlyDictionary<string, CodeSet> all)
     {
         _all = all;
+
+        // Criteria look sets up by id on every evaluation: one frozen lookup, no string building.
+        _byId = all.Where(a => a.Key.StartsWith(Base, StringComparison.Ordinal)).ToFrozenDictionary(a => a.Key[Base.Length..], a => a.Value, StringComparer.Ordinal);
         Require(ProcedureValueSets);
         ProcedureRegions = new Dictionary<SpinalRegion, CodeSet>
         {
@@ -43,7 +48,7 @@ public sealed class PolicyValueSets
 
     /// <summary>A ValueSet by id (<c>analgesics-opioid</c>); every id the engine reads is checked at load (<see cref="Require"/>).</summary>
     public CodeSet this[string id] =>
-        _all.TryGetValue(Base + id, out var set) ? set : throw new PolicyArtifactException($"ValueSet {Base + id} is not loaded; the engine reads it.");
+        _byId.TryGetValue(id, out var set) ? set : throw new PolicyArtifactException($"ValueSet {Base + id} is not loaded; the engine reads it.");
 
     /// <summary>Fails the load when any of <paramref name="ids"/> is missing, naming every one.</summary>
     internal void Require(IEnumerable<string> ids)

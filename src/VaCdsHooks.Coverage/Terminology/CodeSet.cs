@@ -144,6 +144,11 @@ public sealed class CodeSet
 
         public HashSet<string> Codes { get; } = codes;
 
+        // Pattern results per code: a chart repeats the same few codes across many sets and calls. Bounded, so
+        // a stream of junk codes cannot grow it without limit.
+        private const int MaxRemembered = 4096;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _remembered = new(StringComparer.Ordinal);
+
         public bool HasPatterns => _guarded.Length > 0;
 
         public bool Matches(string code)
@@ -153,15 +158,32 @@ public sealed class CodeSet
                 return true;
             }
 
+            if (_guarded.Length == 0)
+            {
+                return false;
+            }
+
+            if (_remembered.TryGetValue(code, out var known))
+            {
+                return known;
+            }
+
+            var matches = false;
             foreach (var (prefix, pattern) in _guarded)
             {
                 if (code.StartsWith(prefix, StringComparison.Ordinal) && pattern.IsMatch(code))
                 {
-                    return true;
+                    matches = true;
+                    break;
                 }
             }
 
-            return false;
+            if (_remembered.Count < MaxRemembered)
+            {
+                _remembered.TryAdd(code, matches);
+            }
+
+            return matches;
         }
 
         /// <summary>

@@ -43,6 +43,12 @@ public static class CodeSystems
             return trimmed;
         }
 
+        // The usual form (dotted, upper case) needs no new string.
+        if (trimmed.Length > 3 && trimmed[3] == '.' && !trimmed.Any(char.IsLower))
+        {
+            return trimmed;
+        }
+
         var upper = trimmed.ToUpperInvariant();
         return upper.Length > 3 && !upper.Contains('.', StringComparison.Ordinal) ? upper[..3] + "." + upper[3..] : upper;
     }
