@@ -14,7 +14,10 @@ public sealed record Measurement(Observation Observation, Coding Code, decimal V
     /// <summary><c>Type/id</c> of the resources it is about (<c>focus</c>, <c>derivedFrom</c>).</summary>
     public IReadOnlyList<string> About { get; init; } = [];
 
-    public EvidenceItem Evidence() => EvidenceItem.Of(Observation, Code, Value.ToString("0.##", CultureInfo.InvariantCulture) + Unit, Date?.Text);
+    // Read by many criteria of one evaluation: built once (the cache is not part of what the record says).
+    private EvidenceItem? _evidence;
+
+    public EvidenceItem Evidence() => _evidence ??= EvidenceItem.Of(Observation, Code, Value.ToString("0.##", CultureInfo.InvariantCulture) + Unit, Date?.Text);
 }
 
 /// <summary>An answer recorded with one of our finding codes (from the EHR or a completed questionnaire).</summary>
@@ -77,7 +80,10 @@ public sealed record SpineImaging(
 
     public string RegionText => Regions.Count == 4 ? "whole spine" : string.Join("/", Regions.Order().Select(r => r.Describe())) + " spine";
 
-    public EvidenceItem Evidence() => EvidenceItem.Of(Source, Modality, Performed ? RegionText : "not performed (" + RegionText + ")", Date?.Text);
+    // Read by many criteria of one evaluation: built once (the cache is not part of what the record says).
+    private EvidenceItem? _evidence;
+
+    public EvidenceItem Evidence() => _evidence ??= EvidenceItem.Of(Source, Modality, Performed ? RegionText : "not performed (" + RegionText + ")", Date?.Text);
 }
 
 /// <summary>Classes of first-line therapy the ACR definition of optimal medical therapy names.</summary>
@@ -99,7 +105,10 @@ public sealed record Therapy(Resource Resource, Coding Code, TherapyClass Class,
 {
     public bool IsAnalgesic => Class != TherapyClass.NonPharmacological;
 
-    public EvidenceItem Evidence() => EvidenceItem.Of(
+    // Read by many criteria of one evaluation: built once (the cache is not part of what the record says).
+    private EvidenceItem? _evidence;
+
+    public EvidenceItem Evidence() => _evidence ??= EvidenceItem.Of(
         Resource,
         Code,
         (Parenteral ? "parenteral " : string.Empty) + Class switch

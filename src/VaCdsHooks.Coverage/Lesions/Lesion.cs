@@ -37,7 +37,10 @@ public sealed record LesionFinding(
     HealingState Healing,
     bool Tumour = false)
 {
-    public EvidenceItem Evidence() =>
+    // Read by many criteria of one evaluation: built once (the cache is not part of what the record says).
+    private EvidenceItem? _evidence;
+
+    public EvidenceItem Evidence() => _evidence ??=
         EvidenceItem.Of(Source, Code, Suspected ? "suspected" : null, Onset?.Date is { } d ? "onset " + d.Text : null);
 }
 
