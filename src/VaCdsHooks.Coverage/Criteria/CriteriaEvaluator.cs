@@ -124,7 +124,7 @@ public static class CriteriaEvaluator
                 Status = CriterionStatus.Unknown,
                 Explanation = "Depends on the treated level: " + string.Join(" ", all.Select(r => r.Explanation).Distinct()),
                 Evidence = all.SelectMany(r => r.Evidence).Distinct().ToList(),
-                Flags = all.SelectMany(r => r.Flags).Distinct().ToList(),
+                Flags = all.SelectMany(r => r.Flags).Append(CriterionFlags.DependsOnTreatedLevel).Distinct().ToList(),
             });
         }
 

@@ -30,6 +30,9 @@ public static class CriterionFlags
 
     /// <summary>The EHR could not provide data the criterion reads.</summary>
     public const string RecordGap = "record-gap";
+
+    /// <summary>Unknown only because it differs between the lesions the order may treat: naming the level settles it.</summary>
+    public const string DependsOnTreatedLevel = "depends-on-treated-level";
 }
 
 /// <summary>The codes kinds and statuses are written as at the storage and JSON edges.</summary>

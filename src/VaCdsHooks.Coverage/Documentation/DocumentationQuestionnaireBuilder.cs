@@ -145,7 +145,9 @@ public sealed class DocumentationQuestionnaireBuilder
         }
 
         var open = determination.Deciding;
-        var askable = open.Where(c => !c.Flags.Contains(CriterionFlags.Conflict)).Select(c => c.CriterionId).ToList();
+        // Conflicts go to a reviewer; what differs only between candidate levels is settled by naming the level.
+        var askable = open.Where(c => !c.Flags.Contains(CriterionFlags.Conflict) && !c.Flags.Contains(CriterionFlags.DependsOnTreatedLevel))
+            .Select(c => c.CriterionId).ToList();
         return askable.Count > 0
             ? (askable, null)
             : ([], "Only conflicts between coded evidence and answers remain (" + string.Join(", ", open.Select(o => o.CriterionId)) + "); a reviewer decides.");

@@ -85,4 +85,36 @@ public class DocumentationReevaluationTests
         Assert.Empty(outcome.Conflicts);
         Assert.Equal("unknown", outcome.Criteria.Single(c => c.CriterionId == "imaging-ruled-out").StatusCode);
     }
+
+    // Decision model, Version 2: "When the region holds several candidate lesions that would be decided differently
+    // ... the answer is conditional and the questionnaire asks which level is treated."
+    private static Chart NewAndOldThoracicFractures() => Chart.CoveredThoracicFracture()
+        .Without("Condition/fracture")
+        .LesionAt("M80.08XA", "T12", onset: "2026-10-01", id: "new-fracture")
+        .LesionAt("M80.08XA", "T8", onset: "2026-03-01", id: "old-fracture");
+
+    [Fact]
+    public void Two_thoracic_fractures_of_different_age_ask_only_which_level_is_treated()
+    {
+        var tailored = Dtr.Tailor(NewAndOldThoracicFractures());
+        Assert.Equal(["treated-level"], tailored.CriteriaAsked);
+        Assert.Contains(DocumentationQuestionnaire.TreatedLevelLinkId, Dtr.LinkIds(tailored.Questionnaire!));
+        Assert.DoesNotContain(DocumentationQuestionnaire.TreatedLevelLinkId, tailored.Prefill.Keys);
+    }
+
+    [Fact]
+    public void Naming_the_new_fracture_as_the_treated_level_approves_it()
+    {
+        var outcome = RoundTrip(NewAndOldThoracicFractures(), _ => new() { [DocumentationQuestionnaire.TreatedLevelLinkId] = new FhirString("T12") }, out _);
+        Assert.Equal(DocumentationDecision.Approved, outcome.Decision);
+        Assert.Equal("met", outcome.Criteria.Single(c => c.CriterionId == "treated-level").StatusCode);
+    }
+
+    [Fact]
+    public void Naming_the_old_fracture_as_the_treated_level_denies_it_for_the_onset_window()
+    {
+        var outcome = RoundTrip(NewAndOldThoracicFractures(), _ => new() { [DocumentationQuestionnaire.TreatedLevelLinkId] = new FhirString("T8") }, out _);
+        Assert.Equal(DocumentationDecision.Denied, outcome.Decision);
+        Assert.Equal(CriterionCodes.OnsetOutsideWindow, outcome.ReasonCode);
+    }
 }

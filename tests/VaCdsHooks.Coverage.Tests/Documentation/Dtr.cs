@@ -17,7 +17,8 @@ internal static class Dtr
 
     public static DocumentationQuestionnaireBuilder Builder { get; } = new(TestPolicy.Default, LazyMaster.Value);
 
-    public static string DtrFixtures => "/work/shared/fixtures/dtr-conformance-examples";
+    /// <summary>The DTR kit's examples in <c>../shared</c> beside the repository.</summary>
+    public static string DtrFixtures => Path.Combine(TestPolicy.RepositoryRoot, "..", "shared", "fixtures", "dtr-conformance-examples");
 
     /// <summary>The thoracic kyphoplasty assertion the CRD answer made for this chart.</summary>
     public static CoverageAssertion Assertion(Chart chart) =>
