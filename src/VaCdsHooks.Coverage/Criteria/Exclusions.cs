@@ -112,7 +112,7 @@ public sealed class SacrumCoccyxExclusion : ExclusionCriterion
     {
         if (context.Episode.TreatedLevel is { } level)
         {
-            return new ExclusionFinding($"The treated vertebral body is {level.Label}, not sacral or coccygeal.", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? []);
+            return new ExclusionFinding($"The treated vertebral body is {(level.IsExact ? level.Label : "in the " + level.Label)}, not sacral or coccygeal.", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? []);
         }
 
         var order = context.Order;
