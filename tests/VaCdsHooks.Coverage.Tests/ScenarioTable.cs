@@ -188,6 +188,10 @@ public class ScenarioTable
         yield return new("strict-attestation-with-every-exclusion-attested-absent", () => Base()
             .Finding(FindingCodes.SpinalCordCompression, false).Finding(FindingCodes.SevereVertebralCollapse, false).Finding(FindingCodes.HealedFracture, false)
             .Finding(FindingCodes.SacrococcygealLesionOnly, false).Finding(FindingCodes.AsymptomaticFracture, false).Finding(FindingCodes.RespondingToConservativeTherapy, false), Covered) { Policy = Strict };
+        // Problems coded in SNOMED CT weigh like their ICD-10-CM counterparts.
+        yield return new("snomed-coded-cervical-myelopathy", () => Base().Condition("65260001", system: CodeSystems.Snomed), NotCovered, (CriterionCodes.CordCompression, "present"));
+        yield return new("snomed-coded-foraminal-stenosis-not-yet-excluded", () => Base().Condition("371000119109", system: CodeSystems.Snomed), Conditional, (CriterionCodes.ImagingRuledOut, "unknown"));
+        yield return new("snomed-coded-osteoporotic-vertebral-fracture", () => Base().Without("Condition/fracture").Condition("11311601000119109", onset: "2026-10-01", bodySite: Site.Thoracic, id: "fracture", system: CodeSystems.Snomed), Covered);
         yield return new("coded-cord-compression-attested-absent", () => Base().Condition("G95.20").Finding(FindingCodes.SpinalCordCompression, false), Conditional, (CriterionCodes.CordCompression, "unknown"));
 
         // What counts as evidence.
