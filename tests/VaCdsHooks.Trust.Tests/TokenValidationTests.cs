@@ -382,6 +382,33 @@ public sealed class TokenValidationTests
         await AssertRejectedAsync(response, EhrTokenRejection.TenantMismatch);
     }
 
+    // RFC 7515 section 4.1.11: extensions listed in crit must be understood, or the token is refused.
+    [Theory]
+    [InlineData("exp")]
+    [InlineData("http://example.org/unknown-extension")]
+    public async Task Token_naming_critical_header_extensions_is_rejected(string critical)
+    {
+        await using var host = await StartAsync();
+
+        var response = await host.CallServiceAsync(t =>
+        {
+            t.ExtraHeaders["crit"] = new[] { critical };
+            t.ExtraHeaders[critical] = "x";
+        });
+
+        await AssertRejectedAsync(response, EhrTokenRejection.UnsupportedCriticalHeader);
+    }
+
+    [Fact]
+    public async Task Token_whose_tenant_is_an_array_starting_with_the_registered_one_is_rejected()
+    {
+        await using var host = await StartAsync((settings, _) => settings["Clients:0:Tenant"] = "va-north");
+
+        var response = await host.CallServiceAsync(t => t.ExtraClaims["tenant"] = new[] { "va-north", "va-south" });
+
+        await AssertRejectedAsync(response, EhrTokenRejection.TenantMismatch);
+    }
+
     [Fact]
     public async Task Token_with_the_registered_tenant_is_accepted()
     {

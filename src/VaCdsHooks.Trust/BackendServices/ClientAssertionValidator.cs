@@ -83,6 +83,11 @@ internal sealed class ClientAssertionValidator
             return Refuse(TokenRequestRefusal.UnsupportedAlgorithm);
         }
 
+        if (JoseHeaders.NamesCriticalExtensions(jwt))
+        {
+            return Refuse(TokenRequestRefusal.UnsupportedCriticalHeader);
+        }
+
         // SMART: typ is required, fixed value JWT (media types compare case-insensitively, RFC 7515 section 4.1.9).
         if (!string.Equals(jwt.Typ, "JWT", StringComparison.OrdinalIgnoreCase))
         {

@@ -16,6 +16,9 @@ internal enum TokenRequestRefusal
     UnsupportedAssertionType,
     MissingAssertion,
     MalformedAssertion,
+
+    /// <summary>The assertion's header lists critical extensions (<c>crit</c>) we do not implement.</summary>
+    UnsupportedCriticalHeader,
     UnsupportedAlgorithm,
     WrongAssertionType,
     MissingKeyId,
@@ -85,6 +88,7 @@ internal static class TokenRequestRefusals
         TokenRequestRefusal.UnsupportedAssertionType => $"client_assertion_type must be {SmartBackendDefaults.ClientAssertionType}.",
         TokenRequestRefusal.MissingAssertion => "client_assertion is required.",
         TokenRequestRefusal.MalformedAssertion => "client_assertion is not a well-formed signed JWT.",
+        TokenRequestRefusal.UnsupportedCriticalHeader => "The client_assertion header lists critical extensions (crit) this server does not implement (RFC 7515 section 4.1.11).",
         TokenRequestRefusal.UnsupportedAlgorithm => "The client_assertion must be signed with RS384 or ES384.",
         TokenRequestRefusal.WrongAssertionType => "The client_assertion header must have typ JWT.",
         TokenRequestRefusal.MissingKeyId => "The client_assertion header must name its key (kid).",

@@ -50,9 +50,11 @@ internal sealed class EhrJwtEvents : JwtBearerEvents
             return;
         }
 
+        // One tenant, as a string: an array (read as several claims) is not judged by whichever value comes first.
+        var tenants = jwt.Claims.Where(c => c.Type == "tenant").ToList();
         if (client.Registration.Tenant is { } expectedTenant
-            && jwt.TryGetClaim("tenant", out var tenant)
-            && !string.Equals(tenant.Value, expectedTenant, StringComparison.Ordinal))
+            && tenants.Count > 0
+            && (tenants.Count != 1 || !string.Equals(tenants[0].Value, expectedTenant, StringComparison.Ordinal)))
         {
             Refuse(context, EhrTokenRejection.TenantMismatch, issuer, jti);
             return;

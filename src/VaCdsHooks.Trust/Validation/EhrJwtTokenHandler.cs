@@ -130,6 +130,11 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
             return EhrTokenRejection.MalformedToken;
         }
 
+        if (JoseHeaders.NamesCriticalExtensions(jwt))
+        {
+            return EhrTokenRejection.UnsupportedCriticalHeader;
+        }
+
         if (_registry.FindTrusted(jwt.Issuer) is not { } client)
         {
             return EhrTokenRejection.UnknownIssuer;

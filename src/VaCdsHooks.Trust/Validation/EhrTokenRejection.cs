@@ -14,6 +14,9 @@ public enum EhrTokenRejection
     /// <summary>The <c>alg</c> is <c>none</c>, symmetric, or otherwise not accepted.</summary>
     UnsupportedAlgorithm,
 
+    /// <summary>The header lists critical extensions (<c>crit</c>) we do not implement (RFC 7515 section 4.1.11).</summary>
+    UnsupportedCriticalHeader,
+
     /// <summary>The <c>iss</c> is not a registered EHR client.</summary>
     UnknownIssuer,
 
@@ -66,6 +69,7 @@ public static class EhrTokenRejections
         EhrTokenRejection.MissingToken => "missing_token",
         EhrTokenRejection.MalformedToken => "malformed_token",
         EhrTokenRejection.UnsupportedAlgorithm => "unsupported_algorithm",
+        EhrTokenRejection.UnsupportedCriticalHeader => "unsupported_critical_header",
         EhrTokenRejection.UnknownIssuer => "unknown_issuer",
         EhrTokenRejection.JkuNotAllowed => "jku_not_allowed",
         EhrTokenRejection.UnknownSigningKey => "unknown_signing_key",
@@ -88,6 +92,7 @@ public static class EhrTokenRejections
         EhrTokenRejection.MissingToken => "The request carries no bearer token; CDS Hooks calls must present the EHR's signed JWT.",
         EhrTokenRejection.MalformedToken => "The bearer token is not a well-formed signed JWT.",
         EhrTokenRejection.UnsupportedAlgorithm => "The token's signing algorithm is not accepted; use an asymmetric algorithm such as ES384 or RS384.",
+        EhrTokenRejection.UnsupportedCriticalHeader => "The token's header lists critical extensions (crit) this service does not implement (RFC 7515 section 4.1.11).",
         EhrTokenRejection.UnknownIssuer => "The token's issuer is not a registered CDS client.",
         EhrTokenRejection.JkuNotAllowed => "The token's jku is not on the issuer's allow-list.",
         EhrTokenRejection.UnknownSigningKey => "The token's kid does not identify a signing key of its issuer.",

@@ -136,6 +136,22 @@ public sealed class TokenRequestRefusalTests
         await AssertTokenErrorAsync(response, "invalid_client");
     }
 
+    // RFC 7515 section 4.1.11: a crit extension we do not implement refuses the assertion.
+    [Fact]
+    public async Task Assertion_naming_critical_header_extensions_is_invalid_client()
+    {
+        await using var host = await StartAsync();
+
+        var response = await host.RequestTokenAsync(t =>
+        {
+            t.ExtraHeaders["crit"] = new[] { "http://example.org/unknown-extension" };
+            t.ExtraHeaders["http://example.org/unknown-extension"] = true;
+        });
+
+        await AssertTokenErrorAsync(response, "invalid_client");
+        Assert.Contains("crit", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unknown_client_is_invalid_client()
     {
