@@ -5,8 +5,8 @@ namespace VaCdsHooks.Cql.Tests;
 
 /// <summary>
 /// Runs <c>cql-runner/run.js</c> (cql-execution + cql-exec-fhir) with Node.js. The npm packages are restored
-/// once per test run with <c>npm ci</c> from the committed lock file (skipped when already installed for that
-/// lock file). Without <c>node</c> and <c>npm</c> on PATH, <see cref="MissingReason"/> says so and the tests skip.
+/// with <c>npm ci</c> from the committed lock file, once per test run and only when <c>node_modules</c> is older
+/// than the lock file. Without <c>node</c> and <c>npm</c> on PATH, <see cref="MissingReason"/> says so and the tests skip.
 /// </summary>
 internal static class CqlRunner
 {
@@ -43,17 +43,15 @@ internal static class CqlRunner
         var directory = Repository.RunnerDirectory;
         var lockFile = Path.Combine(directory, "package-lock.json");
         var installedLock = Path.Combine(directory, "node_modules", ".package-lock.json");
-        var stamp = Path.Combine(directory, "node_modules", ".restored-from");
-        var wanted = File.ReadAllText(lockFile);
-        if (!(File.Exists(installedLock) && File.Exists(stamp) && File.ReadAllText(stamp) == wanted))
+
+        // npm writes node_modules/.package-lock.json last: newer than the lock file = installed from it.
+        if (!File.Exists(installedLock) || File.GetLastWriteTimeUtc(installedLock) < File.GetLastWriteTimeUtc(lockFile))
         {
             var (exit, stdout, stderr) = Execute("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], directory);
             if (exit != 0)
             {
                 throw new InvalidOperationException($"npm ci failed in {directory} ({exit}):\n{stdout}\n{stderr}");
             }
-
-            File.WriteAllText(stamp, wanted);
         }
 
         return Path.Combine(directory, "run.js");
