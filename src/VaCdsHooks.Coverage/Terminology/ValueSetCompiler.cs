@@ -72,6 +72,12 @@ internal static class ValueSetCompiler
 
         foreach (var include in compose.Include)
         {
+            // FHIR reads several ValueSets in one include as their intersection; a union is one include each.
+            if (include.ValueSet.Count() > 1)
+            {
+                throw new PolicyArtifactException($"{entry.Source}: an include naming several valueSets means their intersection, which is not supported; give each ValueSet its own include for a union.");
+            }
+
             foreach (var imported in include.ValueSet.OfType<string>())
             {
                 if (!string.IsNullOrEmpty(include.System))

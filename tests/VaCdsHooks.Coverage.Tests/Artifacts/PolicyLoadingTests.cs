@@ -46,6 +46,21 @@ public sealed class PolicyLoadingTests : IDisposable
         Assert.Contains("collapsed-vertebra", error.Message, StringComparison.Ordinal);
     }
 
+    // FHIR: several valueSets in one include are their intersection; read as a union they would widen the set.
+    [Fact]
+    public void Include_naming_several_value_sets_is_rejected_not_read_as_a_union()
+    {
+        var path = Path.Combine(_copy, "ValueSet", "spine-imaging-modalities.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var includes = json["compose"]!["include"]!.AsArray();
+        var both = new System.Text.Json.Nodes.JsonArray(includes.Select(i => (System.Text.Json.Nodes.JsonNode?)i!["valueSet"]![0]!.GetValue<string>()).ToArray());
+        json["compose"]!["include"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["valueSet"] = both });
+        File.WriteAllText(path, json.ToJsonString());
+
+        var error = Assert.Throws<PolicyArtifactException>(() => CoveragePolicy.Load(_copy, PolicySettings.Default));
+        Assert.Contains("intersection", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Malformed_json_names_the_file()
     {
