@@ -11,8 +11,10 @@ public sealed record DemoSignInResult(ClaimsPrincipal? Principal, string? Proble
 
 /// <summary>
 /// Checks demo account passwords, with lockout: too many failures for one user name locks it, too many from one
-/// client address holds that client back, both for <see cref="DemoAccountOptions.LockoutDuration"/>. In memory
-/// and per instance, which is enough for accounts that exist only for trying the workspace.
+/// client address holds that client back, both for <see cref="DemoAccountOptions.LockoutDuration"/>. Each attempt
+/// is counted before its password is checked, in one step with the lockout check, so concurrent guesses cannot all
+/// slip past the limit; a success gives its attempt back. In memory and per instance, which is enough for
+/// accounts that exist only for trying the workspace.
 /// </summary>
 public sealed class DemoSignIn
 {
@@ -24,6 +26,7 @@ public sealed class DemoSignIn
     private readonly bool _active;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
 
     public DemoSignIn(ReviewOptions options, IHostEnvironment environment, TimeProvider time)
     {
@@ -45,24 +48,36 @@ public sealed class DemoSignIn
         var now = _time.GetUtcNow();
         var userKey = "user:" + (userName ?? string.Empty).Trim().ToLowerInvariant();
         var clientKey = "client:" + clientAddress;
-        var userLocked = LockedUntil(userKey, now);
-        var clientLocked = LockedUntil(clientKey, now);
-        if (userLocked is not null || clientLocked is not null)
+        lock (_gate)
         {
-            var wait = (userLocked ?? now) > (clientLocked ?? now) ? userLocked!.Value - now : clientLocked!.Value - now;
-            return new DemoSignInResult(null, $"Too many failed sign-ins. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))} minute(s).", wait);
+            var userLocked = LockedUntil(userKey, now);
+            var clientLocked = LockedUntil(clientKey, now);
+            if (userLocked is not null || clientLocked is not null)
+            {
+                var wait = (userLocked ?? now) > (clientLocked ?? now) ? userLocked!.Value - now : clientLocked!.Value - now;
+                return new DemoSignInResult(null, $"Too many failed sign-ins. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))} minute(s).", wait);
+            }
+
+            // Counted as failed until the password proves otherwise.
+            RecordFailure(userKey, _options.MaxFailedAttempts, now);
+            RecordFailure(clientKey, _options.MaxFailedAttemptsPerClient, now);
         }
 
         var account = _options.Users.FirstOrDefault(u => string.Equals(u.UserName, userName?.Trim(), StringComparison.OrdinalIgnoreCase));
         var valid = DemoPasswords.Verify(account?.PasswordHash ?? DummyHash, password ?? string.Empty) && account is not null;
         if (!valid)
         {
-            RecordFailure(userKey, _options.MaxFailedAttempts, now);
-            RecordFailure(clientKey, _options.MaxFailedAttemptsPerClient, now);
             return new DemoSignInResult(null, "The user name or password is wrong.");
         }
 
-        _failures.TryRemove(userKey, out _);
+        lock (_gate)
+        {
+            _failures.TryRemove(userKey, out _);
+            if (_failures.TryGetValue(clientKey, out var client) && client.Count > 0)
+            {
+                _failures[clientKey] = client with { Count = client.Count - 1, LockedUntil = client.Count - 1 >= _options.MaxFailedAttemptsPerClient ? client.LockedUntil : null };
+            }
+        }
         var identity = new ClaimsIdentity(ReviewAuthentication.CookieScheme, StaffRoles.NameClaim, StaffRoles.RoleClaim);
         identity.AddClaim(new Claim(StaffRoles.UserIdClaim, account!.UserName));
         identity.AddClaim(new Claim(StaffRoles.NameClaim, account.DisplayName ?? account.UserName));
