@@ -59,20 +59,38 @@ public static class ReviewApi
         CancellationToken cancellationToken,
         string? status = null,
         string? indication = null,
-        int? minAgeDays = null,
-        int? maxAgeDays = null,
+        string? minAgeDays = null,
+        string? maxAgeDays = null,
         string? sort = null,
         string? cursor = null,
-        int? pageSize = null)
+        string? pageSize = null)
     {
+        // Numbers are read here, not by the binder, so "maxAgeDays=abc" is a 400 naming the field like any other bad filter.
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var filter = QueueFilterParser.Parse(status, indication, minAgeDays, maxAgeDays, sort, cursor, pageSize, options.QueuePageSize, errors);
+        var filter = QueueFilterParser.Parse(
+            status, indication, Number(minAgeDays, nameof(minAgeDays)), Number(maxAgeDays, nameof(maxAgeDays)), sort, cursor, Number(pageSize, nameof(pageSize)), options.QueuePageSize, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The queue filters are not valid.");
         }
 
         return TypedResults.Ok(await review.QueueAsync(filter, StaffActor.From(http), cancellationToken));
+
+        int? Number(string? value, string name)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return null;
+            }
+
+            if (int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                return number;
+            }
+
+            errors[name] = [$"'{name}' must be a whole number."];
+            return null;
+        }
     }
 
     private static async Task<Results<Ok<CaseDetail>, ProblemHttpResult>> CaseAsync(string caseId, HttpContext http, ReviewService review, CancellationToken cancellationToken)

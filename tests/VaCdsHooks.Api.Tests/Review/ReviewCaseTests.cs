@@ -61,6 +61,9 @@ public sealed class ReviewCaseTests(ReviewFactory factory) : IClassFixture<Revie
     [InlineData("status=closed", "status")]
     [InlineData("sort=sideways", "sort")]
     [InlineData("minAgeDays=-1", "minAgeDays")]
+    [InlineData("maxAgeDays=abc", "maxAgeDays")]
+    [InlineData("minAgeDays=1.5", "minAgeDays")]
+    [InlineData("pageSize=lots", "pageSize")]
     [InlineData("cursor=not-a-cursor", "cursor")]
     [InlineData("pageSize=0", "pageSize")]
     public async Task A_bad_queue_filter_is_400_naming_the_field(string query, string field)
