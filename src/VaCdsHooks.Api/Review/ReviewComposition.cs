@@ -59,6 +59,31 @@ public static class ReviewComposition
                 await next(http);
             }));
 
+        // The dashboard reads a form on every non-GET request and on /stats, and throws (a 500) when there is none:
+        // answer those requests with the status that says what is wrong instead.
+        app.UseWhen(
+            http => http.Request.Path.StartsWithSegments(ReviewAuthentication.JobsPath, StringComparison.OrdinalIgnoreCase),
+            branch => branch.Use(async (http, next) =>
+            {
+                var request = http.Request;
+                var isStats = request.Path.StartsWithSegments(ReviewAuthentication.JobsPath + "/stats", StringComparison.OrdinalIgnoreCase);
+                var readsForm = isStats || !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
+                if (isStats && !HttpMethods.IsPost(request.Method))
+                {
+                    http.Response.Headers.Allow = "POST";
+                    await Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "The job statistics are read with a POST of the metrics wanted.").ExecuteAsync(http);
+                    return;
+                }
+
+                if (readsForm && !request.HasFormContentType)
+                {
+                    await Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The job dashboard takes form posts (application/x-www-form-urlencoded).").ExecuteAsync(http);
+                    return;
+                }
+
+                await next(http);
+            }));
+
         app.MapStaticAssets();
         app.MapRazorPages();
         app.MapReviewApi();

@@ -79,6 +79,20 @@ public sealed class ReviewAccessTests(ReviewFactory factory) : IClassFixture<Rev
     }
 
     [Fact]
+    public async Task The_job_dashboard_stats_endpoint_answers_without_a_server_error()
+    {
+        using var admin = await factory.SignInAsync("ops");
+
+        using var get = await admin.GetAsync("/jobs/stats");
+        using var json = await admin.PostAsync("/jobs/stats", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var post = await admin.PostAsync("/jobs/stats", new FormUrlEncodedContent([new("metrics[]", "enqueued:count"), new("metrics[]", "failed:count")]));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        Assert.True((int)post.StatusCode < 500, $"POST /jobs/stats: {(int)post.StatusCode} {await post.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
     public async Task Sign_in_pages_are_not_cached_and_not_framed()
     {
         using var client = factory.Browser();
