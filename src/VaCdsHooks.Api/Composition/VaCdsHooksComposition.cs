@@ -48,6 +48,13 @@ public static class VaCdsHooksComposition
         // Anything unexpected becomes a ProblemDetails without internals; client mistakes are handled in the endpoints.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // Browsers must come back over TLS only (not in Development, where the service runs on plain localhost).
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -104,6 +104,19 @@ public sealed class ReviewAccessTests(ReviewFactory factory) : IClassFixture<Rev
     }
 
     [Fact]
+    public async Task Workspace_pages_carry_a_content_security_policy_allowing_only_their_own_files()
+    {
+        using var client = factory.Browser();
+        using var response = await client.SendAsync(Page("/review/sign-in"));
+
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("default-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_password_signs_nobody_in_and_repeated_failures_lock_the_account()
     {
         using var client = factory.Browser();
