@@ -63,6 +63,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IQuestionnaireResponseStore, QuestionnaireResponseStore>();
         services.AddSingleton<IReviewDecisionStore, ReviewDecisionStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddSingleton<ITokenUseStore, TokenUseStore>();
         return services;
     }
 

@@ -84,6 +84,20 @@ public sealed class AuthenticationTests(ApiFactory factory) : IClassFixture<ApiF
         Assert.Equal(HttpStatusCode.Unauthorized, second.StatusCode);
     }
 
+    // Several instances behind a load balancer, or one restarted: the jti is remembered in the shared database.
+    [Fact]
+    public async Task A_token_accepted_by_one_instance_is_refused_by_another_sharing_the_database()
+    {
+        using var other = factory.CreateSibling();
+        var token = factory.Tokens.CreateToken(Audience);
+
+        using var first = await PostAsync(token);
+        using var replayed = await other.PostHookAsync(OrderSign, Charts.Request(Charts.Covered).ToJsonString(), token);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
+    }
+
     [Theory]
     [InlineData("ES384")]
     [InlineData("RS384")]

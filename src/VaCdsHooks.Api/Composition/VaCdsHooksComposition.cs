@@ -30,7 +30,8 @@ public static class VaCdsHooksComposition
 
         services.AddCdsHooksEndpoints(configuration);
         services.AddCoverageEngine(configuration, builder.Environment);
-        services.AddEhrTrust(configuration);
+        // Replayed tokens are recognised by every instance sharing the database, and after a restart.
+        services.AddEhrTrust(configuration).UseReplayCache<DatabaseJtiReplayCache>();
         services.AddVaCdsHooksStorage(configuration, builder.Environment.ContentRootPath);
         services.AddSingleton<HookRecorder>();
         services.AddBackgroundJobs(configuration);

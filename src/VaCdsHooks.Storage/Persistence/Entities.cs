@@ -150,3 +150,11 @@ internal sealed class AuditEventEntity
     public string? Detail { get; set; }
     public string? ClientAddress { get; set; }
 }
+
+/// <summary>A one-time token (EHR hook JWT, client assertion) seen until it expires; the key is a fingerprint, never the token.</summary>
+internal sealed class TokenUseEntity
+{
+    public string TokenKey { get; set; } = "";
+
+    public long ExpiresAtUnixMs { get; set; }
+}

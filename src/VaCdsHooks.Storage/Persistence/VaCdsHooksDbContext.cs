@@ -21,6 +21,7 @@ public abstract class VaCdsHooksDbContext : DbContext
     internal const string QuestionnaireResponsesTable = "questionnaire_responses";
     internal const string ReviewDecisionsTable = "review_decisions";
     internal const string AuditEventsTable = "audit_events";
+    internal const string TokenUsesTable = "token_uses";
 
     protected VaCdsHooksDbContext(DbContextOptions options)
         : base(options)
@@ -29,6 +30,14 @@ public abstract class VaCdsHooksDbContext : DbContext
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<TokenUseEntity>(e =>
+        {
+            e.ToTable(TokenUsesTable);
+            e.HasKey(x => x.TokenKey);
+            e.Property(x => x.TokenKey).HasMaxLength(64);
+            e.HasIndex(x => x.ExpiresAtUnixMs).HasDatabaseName("ix_token_uses_expires_at_unix_ms");
+        });
+
         modelBuilder.Entity<HookExchangeEntity>(e =>
         {
             e.ToTable(HookExchangesTable);

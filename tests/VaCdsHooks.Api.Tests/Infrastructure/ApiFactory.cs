@@ -26,7 +26,23 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         Ehr = WireMockServer.Start();
         Stranger = WireMockServer.Start();
+        Tokens = new(Issuer);
     }
+
+    private ApiFactory(ApiFactory sibling)
+        : this()
+    {
+        _databasePath = sibling._databasePath;
+        Tokens.Dispose();
+        Tokens = sibling.Tokens;
+        _sibling = true;
+    }
+
+    // A sibling shares the database and keys of the factory it was made beside; that one disposes them.
+    private readonly bool _sibling;
+
+    /// <summary>A second instance of the service beside this one: the same database and the same EHR keys.</summary>
+    public ApiFactory CreateSibling() => new(this);
 
     /// <summary>The registered EHR's FHIR server.</summary>
     public WireMockServer Ehr { get; }
@@ -38,7 +54,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public string StrangerFhirBase => Stranger.Url + "/fhir";
 
-    public EhrTokenFactory Tokens { get; } = new(Issuer);
+    public EhrTokenFactory Tokens { get; }
 
     /// <summary>Errors the service logged, for assertion messages.</summary>
     public CapturedErrors Errors { get; } = new();
@@ -120,11 +136,16 @@ public class ApiFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
-            Tokens.Dispose();
             Ehr.Stop();
             Stranger.Stop();
             Ehr.Dispose();
             Stranger.Dispose();
+            if (_sibling)
+            {
+                return;
+            }
+
+            Tokens.Dispose();
             foreach (var suffix in new[] { "", "-wal", "-shm" })
             {
                 try

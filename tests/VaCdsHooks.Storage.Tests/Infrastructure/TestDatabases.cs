@@ -173,6 +173,8 @@ public sealed class StorageUnderTest : IAsyncDisposable
 
     public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
 
+    public ITokenUseStore TokenUses => Services.GetRequiredService<ITokenUseStore>();
+
     /// <summary>Writes a coverage assertion (as a hook answer would) and opens a case for it.</summary>
     public async Task<PriorAuthCaseRecord> CreateCaseAsync(
         PriorAuthCaseStatus status = PriorAuthCaseStatus.AwaitingDocumentation,

@@ -661,6 +661,26 @@ namespace VaCdsHooks.Storage.Migrations.Postgres
                     b.ToTable("review_decisions", (string)null);
                 });
 
+            modelBuilder.Entity("VaCdsHooks.Storage.Persistence.TokenUseEntity", b =>
+                {
+                    b.Property<string>("TokenKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_key");
+
+                    b.Property<long>("ExpiresAtUnixMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at_unix_ms");
+
+                    b.HasKey("TokenKey")
+                        .HasName("pk_token_uses");
+
+                    b.HasIndex("ExpiresAtUnixMs")
+                        .HasDatabaseName("ix_token_uses_expires_at_unix_ms");
+
+                    b.ToTable("token_uses", (string)null);
+                });
+
             modelBuilder.Entity("VaCdsHooks.Storage.Persistence.AssertionCriterionEntity", b =>
                 {
                     b.HasOne("VaCdsHooks.Storage.Persistence.CoverageAssertionEntity", null)
