@@ -105,6 +105,33 @@ public sealed class LenientEhrInputTests : IClassFixture<ApiFactory>, IDisposabl
         Assert.Contains("Procedure", AllCardText(answer), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Spine_order_whose_CPT_code_has_whitespace_around_it_is_read_trimmed()
+    {
+        var request = Charts.Request(Charts.Covered);
+        var cpt = request["context"]!["draftOrders"]!["entry"]![0]!["resource"]!["code"]!["coding"]!.AsArray()
+            .First(c => c!["system"]!.GetValue<string>() == Cpt)!;
+        cpt["code"] = " " + cpt["code"]!.GetValue<string>() + " ";
+
+        var answer = await AnswerAsync(request);
+
+        Assert.Equal("covered", Covered(answer));
+    }
+
+    [Fact]
+    public async Task Prefetch_with_whitespace_around_a_code_is_read_trimmed_not_dropped()
+    {
+        var request = Charts.Request(Charts.Covered);
+        var condition = request["prefetch"]!["conditions"]!["entry"]![0]!["resource"]!;
+        var coding = condition["code"]!["coding"]![0]!;
+        coding["code"] = coding["code"]!.GetValue<string>() + "  ";
+
+        var answer = await AnswerAsync(request);
+
+        Assert.Equal("covered", Covered(answer));
+        Assert.DoesNotContain("not usable", AllCardText(answer), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> MalformedSpineOrders() => new()
     {
         "coding-with-a-null",

@@ -237,7 +237,7 @@ public static partial class HookRequestParser
         Bundle? bundle;
         try
         {
-            bundle = element.Deserialize<Resource>(CdsHooksJson.Fhir) as Bundle;
+            bundle = ReadFhir(element) as Bundle;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -407,6 +407,46 @@ public static partial class HookRequestParser
             : new CrdRequestOptions(coverageInformation, disabled);
     }
 
+    /// <summary>
+    /// Reads a FHIR resource leniently (<see cref="CdsHooksJson.ToleratedIssues"/>). Whitespace around a primitive
+    /// (<c>" 22513"</c>, <c>"final "</c>) has a clear meaning that FHIR forbids: when a value is refused as an invalid
+    /// literal, the resource is read once more with its strings trimmed, and that reading counts.
+    /// </summary>
+    private static Resource? ReadFhir(JsonElement element)
+    {
+        try
+        {
+            return element.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+        catch (DeserializationFailedException ex) when (ex.Exceptions.Any(IsInvalidLiteral))
+        {
+            return Trimmed(JsonNode.Parse(element.GetRawText())!)!.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+    }
+
+    /// <inheritdoc cref="ReadFhir(JsonElement)"/>
+    private static Resource? ReadFhir(JsonNode node)
+    {
+        try
+        {
+            return node.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+        catch (DeserializationFailedException ex) when (ex.Exceptions.Any(IsInvalidLiteral))
+        {
+            return Trimmed(node)!.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+    }
+
+    private static bool IsInvalidLiteral(CodedException issue) => issue is ExtendedCodedException { ErrorCode: "PVAL124" };
+
+    private static JsonNode? Trimmed(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Trimmed(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Trimmed).ToArray()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonValue.Create(v.GetValue<string>().Trim()),
+        _ => node?.DeepClone(),
+    };
+
     private static JsonObject? ReadObject(ReadOnlySpan<byte> body)
     {
         try
@@ -457,7 +497,7 @@ public static partial class HookRequestParser
 
                 try
                 {
-                    entries[key] = value.Deserialize<Resource>(CdsHooksJson.Fhir)!;
+                    entries[key] = ReadFhir(value)!;
                 }
                 catch (Exception ex) when (ex is JsonException or DeserializationFailedException or InvalidOperationException)
                 {
