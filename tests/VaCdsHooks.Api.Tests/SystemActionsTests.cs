@@ -7,7 +7,8 @@ namespace VaCdsHooks.Api.Tests;
 
 /// <summary>
 /// CRD hooks page (primary hooks): order-sign, order-dispatch and appointment-book always answer with
-/// <c>systemActions</c>: a coverage-information update for every order we assess, an empty array otherwise.
+/// <c>systemActions</c>: a coverage-information update for every order we assess, an empty array otherwise (the CRD
+/// kit's rule crd_coverage_info_system_action_received fails a primary-hook answer without the array).
 /// Reading for a patient without any Coverage: coverage-information needs a <c>coverage</c> reference (1..1), so
 /// there is nothing to assert against; the answer is an informative insurance card and an empty array.
 /// </summary>

@@ -19,8 +19,8 @@ public sealed record HookParseResult(HookCall? Call, IDictionary<string, string[
 }
 
 /// <summary>
-/// Reads a CDS Hooks 2.0 request once (Firely's CDS Hooks converters, strict FHIR) and checks it against the
-/// hook's context definition. Unknown root fields, context fields and configuration options are ignored.
+/// Reads a CDS Hooks 2.0 request once (Firely's CDS Hooks converters, FHIR read leniently where the meaning is
+/// clear: see <see cref="CdsHooksJson.ToleratedIssues"/>) and checks it against the hook's context definition. Unknown root fields, context fields and configuration options are ignored.
 /// </summary>
 public static partial class HookRequestParser
 {
@@ -215,7 +215,7 @@ public static partial class HookRequestParser
     }
 
     /// <summary>
-    /// Reads an order Bundle strictly. EHRs (and the CRD conformance kit's own examples) send orders that are not
+    /// Reads an order Bundle (leniently, as all EHR FHIR). EHRs (and the CRD conformance kit's own examples) send orders that are not
     /// strictly valid R4; an invalid order we do not decide on is not our business and is passed on as read, but
     /// an invalid order in our scope is refused, because we would be answering about something we cannot read.
     /// </summary>

@@ -80,7 +80,8 @@ public sealed class CrdKitExamplesTests(ApiFactory factory) : IClassFixture<ApiF
 
         if (primary)
         {
-            // CRD hooks page: primary hooks SHALL always return systemActions; none of these orders is ours.
+            // CRD hooks page: primary hooks SHALL always return systemActions (kit rule
+            // crd_coverage_info_system_action_received); none of these orders is ours, so the array is empty.
             Assert.True(answer.TryGetProperty("systemActions", out var actions), "systemActions is missing: " + text);
             Assert.Equal(JsonValueKind.Array, actions.ValueKind);
             Assert.Empty(actions.EnumerateArray());
@@ -133,7 +134,8 @@ public sealed class CrdKitExamplesTests(ApiFactory factory) : IClassFixture<ApiF
     }
 
     /// <summary>
-    /// crd-ci-q1: questionnaire (and response) only with doc-needed; crd-ci-q2: pa-needed whenever covered is not
+    /// Kit rule crd_coverage_info_system_action_across_hooks_validation: each action is an <c>update</c> whose
+    /// coverage-information satisfies crd-ci-q1: questionnaire (and response) only with doc-needed; crd-ci-q2: pa-needed whenever covered is not
     /// not-covered; crd-ci-q5: satisfied-pa-id if and only if pa-needed = satisfied. Plus coverage, covered, date and
     /// coverage-assertion-id (1..1 each).
     /// </summary>
