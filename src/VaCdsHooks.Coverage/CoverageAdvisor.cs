@@ -37,7 +37,11 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
     public CoverageAnswer Advise(CoverageRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var response = new CrdResponse();
+        var primaryHook = CrdHooks.IsPrimary(request.Hook);
+
+        // CRD (hooks, primary hooks): order-sign, order-dispatch and appointment-book always answer with
+        // systemActions; an empty array says that none of the orders is one we assess.
+        var response = new CrdResponse { SystemActions = primaryHook ? [] : null };
         var assertions = new List<CoverageAssertion>();
 
         // Out-of-scope orders get nothing: no card, no action.
@@ -52,16 +56,26 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         var record = request.Record;
         var cards = new CoverageCards(_policy, _ids);
         var facts = ClinicalFacts.From(_policy, record, DateOnly.FromDateTime(request.Now.UtcDateTime));
-        var primaryHook = CrdHooks.IsPrimary(request.Hook);
         var sendCoverageInformation = options.CoverageInformation && !options.DisabledCardTypes.Contains(CrdCodes.CoverageInfoOption);
 
-        var coverages = record.Coverages.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
-        var active = coverages.Where(c => c.Status == FinancialResourceStatusCodes.Active).ToList();
-        if (coverages.Count == 0)
+        var onFile = record.Coverages.OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        if (onFile.Count == 0)
         {
+            // coverage-information needs a coverage reference (1..1): without a Coverage there is nothing to assert
+            // against, so an informative card and no system action.
             AddCard(response, options, cards.NoCoverageCard(orders, record));
             return new CoverageAnswer(response, assertions);
         }
+
+        // Only our own members: another payer's coverage gets no assertion and no coverage-information from us.
+        var coverages = onFile.Where(settings.IsOurPayer).ToList();
+        if (coverages.Count == 0)
+        {
+            AddCard(response, options, cards.NotOurMemberCard(orders));
+            return new CoverageAnswer(response, assertions);
+        }
+
+        var active = coverages.Where(c => c.Status == FinancialResourceStatusCodes.Active).ToList();
 
         var assertionDate = DateOnly.FromDateTime(request.Now.Date);
         var evaluated = CriteriaEvaluator.EvaluateAll(facts, orders);
@@ -168,15 +182,7 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
         [],
         criteria);
 
-    private static void AddCard(CrdResponse response, CrdRequestOptions options, CrdCard card)
-    {
-        if (card.Source?.Topic?.Code is { } type && options.DisabledCardTypes.Contains(type))
-        {
-            return;
-        }
-
-        response.Cards.Add(card);
-    }
+    private static void AddCard(CrdResponse response, CrdRequestOptions options, CrdCard card) => CoverageCards.Add(response, options, card);
 
     private CoverageAssertion ToAssertion(CoverageRequest request, InScopeOrder order, CoverageInformation info, CoverageDetermination determination)
     {

@@ -6,8 +6,9 @@ using VaCdsHooks.Api.Tests.Infrastructure;
 namespace VaCdsHooks.Api.Tests;
 
 /// <summary>
-/// Bad input gets a 400 ProblemDetails naming the offending field (https://cds-hooks.hl7.org/2.0/#http-request-1);
-/// never a 500.
+/// Bad input gets a ProblemDetails naming the offending field (https://cds-hooks.hl7.org/2.0/#http-request-1):
+/// 422 when the body parses but is not a valid hook request, 400 only when it is not a JSON object (CRD hooks page:
+/// "use 400 and 422 as FHIR create does"); never a 500.
 /// </summary>
 public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixture<ApiFactory>
 {
@@ -28,8 +29,6 @@ public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixtu
         { "draftOrders-missing", "context.draftOrders" },
         { "draftOrders-not-bundle", "context.draftOrders" },
         { "draftOrders-invalid-fhir", "context.draftOrders" },
-        { "prefetch-invalid-fhir", "prefetch.conditions" },
-        { "prefetch-unknown-resource-type", "prefetch.observations" },
         { "fhirAuthorization-without-fhirServer", "fhirServer" },
         { "fhirAuthorization-not-bearer", "fhirAuthorization.token_type" },
         { "fhirServer-not-a-url", "fhirServer" },
@@ -40,7 +39,6 @@ public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixtu
     {
         var request = ValidRequest();
         var context = request["context"]!.AsObject();
-        var prefetch = request["prefetch"]!.AsObject();
         switch (how)
         {
             case "hook-mismatch": request["hook"] = "order-select"; break;
@@ -54,8 +52,6 @@ public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixtu
             case "draftOrders-missing": context.Remove("draftOrders"); break;
             case "draftOrders-not-bundle": context["draftOrders"] = new JsonArray(); break;
             case "draftOrders-invalid-fhir": context["draftOrders"]!["entry"]![0]!["resource"]!["authoredOn"] = "yesterday"; break;
-            case "prefetch-invalid-fhir": prefetch["conditions"]!["entry"]![0]!["resource"]!["onsetDateTime"] = "last spring"; break;
-            case "prefetch-unknown-resource-type": prefetch["observations"] = new JsonObject { ["resourceType"] = "Nonsense", ["id"] = "x" }; break;
             case "fhirAuthorization-without-fhirServer":
                 request["fhirAuthorization"] = new JsonObject { ["access_token"] = "t", ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "s", ["subject"] = "x" };
                 break;
@@ -73,15 +69,18 @@ public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixtu
 
     [Theory]
     [MemberData(nameof(BrokenRequests))]
-    public async Task Invalid_request_is_refused_with_400_naming_the_field(string how, string field)
+    public async Task Parsable_but_invalid_request_is_refused_with_422_naming_the_field(string how, string field)
     {
         using var response = await factory.PostHookAsync(OrderSign, Break(how).ToJsonString());
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var errors = problem.RootElement.GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out _), $"expected an error for '{field}', got {errors.GetRawText()}");
+
+        // OperationOutcome-style issues name the same field in expression.
+        Assert.Contains(problem.RootElement.GetProperty("issue").EnumerateArray(), i => i.GetProperty("expression")[0].GetString() == field);
     }
 
     [Theory]
@@ -134,7 +133,7 @@ public sealed class HookRequestValidationTests(ApiFactory factory) : IClassFixtu
     public async Task Body_over_the_limit_is_413()
     {
         var request = ValidRequest();
-        request["padding"] = new string('x', 1024 * 1024 + 10);
+        request["padding"] = new string('x', 8 * 1024 * 1024 + 10);
         using var response = await factory.PostHookAsync(OrderSign, request.ToJsonString());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }

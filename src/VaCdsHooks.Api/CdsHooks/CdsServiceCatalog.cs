@@ -1,6 +1,8 @@
 using System.Text.Json;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Policy;
+using Microsoft.Extensions.Options;
 
 namespace VaCdsHooks.Api.CdsHooks;
 
@@ -16,21 +18,43 @@ public sealed record CdsServiceDefinition(string Id, string Hook, string Title, 
 /// </summary>
 public sealed class CdsServiceCatalog
 {
-    /// <summary>The CRD version our answers conform to (declared in discovery).</summary>
-    public const string CrdVersion = "2.0.1";
+    private const string ValueSetBase = "http://vacdshooks.example.org/fhir/ValueSet/";
 
     /// <summary>
-    /// Prefetch templates, key to query. Every hook asks for the same chart slices; MedicationRequest is read
-    /// as well because failed optimal medical therapy is often documented as prescriptions only, with the
-    /// Medication resources they reference; imaging reports, intolerances and inpatient encounters because the
-    /// policy's imaging and optimal-medical-therapy rules read them.
+    /// The ValueSets the policy reads Observations by (pain scores, pain onset, disability, height loss, function).
+    /// An unfiltered Observation search returns every vital sign and lab of the chart (megabytes); CRD says clinical
+    /// data only some services need SHALL be queried, not prefetched universally.
+    /// </summary>
+    public static IReadOnlyList<string> ObservationValueSets { get; } =
+    [
+        "pain-severity-score", "pain-onset-observation", "disability-score-odi", "vertebral-height-loss",
+        "functional-impairment-finding", "activities-of-daily-living",
+    ];
+
+    /// <summary>The ValueSets the policy reads Conditions by: indications, exclusions, competing pain generators, history.</summary>
+    public static IReadOnlyList<string> ConditionValueSets { get; } =
+    [
+        "osteoporosis", "osteoporotic-vertebral-fracture", "current-vertebral-fracture", "healed-vertebral-fracture",
+        "traumatic-vertebral-fracture", "high-energy-vertebral-fracture", "sacrococcygeal-fracture", "collapsed-vertebra",
+        "vertebral-lesions", "vertebral-metastasis", "multiple-myeloma", "vertebral-hemangioma", "vertebral-osteonecrosis",
+        "spinal-cord-compression", "competing-pain-generators", "non-covered-vertebral-indications", "glucocorticoid-exposure",
+        "nsaid-contraindication", "opioid-intolerance", "functional-impairment-finding", "activities-of-daily-living",
+        "documentation-indications", "vertebral-augmentation-history",
+    ];
+
+    /// <summary>
+    /// Prefetch templates, key to query. Observations and Conditions are asked for by the policy's ValueSets
+    /// (<c>code:in</c>, several canonicals OR-ed); MedicationRequest is read as well because failed optimal medical
+    /// therapy is often documented as prescriptions only, with the Medication resources they reference (kept as
+    /// <c>_include</c>s); imaging reports, intolerances and inpatient encounters because the policy's imaging and
+    /// optimal-medical-therapy rules read them.
     /// </summary>
     public static IReadOnlyDictionary<string, PrefetchTemplate> Templates { get; } = new[]
     {
         new PrefetchTemplate("patient", "Patient", "Patient/{{context.patientId}}"),
         new PrefetchTemplate("coverage", "Coverage", "Coverage?patient={{context.patientId}}&status=active"),
-        new PrefetchTemplate("conditions", "Condition", "Condition?patient={{context.patientId}}"),
-        new PrefetchTemplate("observations", "Observation", "Observation?patient={{context.patientId}}"),
+        new PrefetchTemplate("conditions", "Condition", "Condition?patient={{context.patientId}}&code:in=" + Canonicals(ConditionValueSets)),
+        new PrefetchTemplate("observations", "Observation", "Observation?patient={{context.patientId}}&code:in=" + Canonicals(ObservationValueSets)),
         new PrefetchTemplate("medicationStatements", "MedicationStatement", "MedicationStatement?patient={{context.patientId}}&_include=MedicationStatement:medication"),
         new PrefetchTemplate("medicationRequests", "MedicationRequest", "MedicationRequest?patient={{context.patientId}}&_include=MedicationRequest:medication"),
         new PrefetchTemplate("imagingStudies", "ImagingStudy", "ImagingStudy?patient={{context.patientId}}"),
@@ -71,11 +95,17 @@ public sealed class CdsServiceCatalog
 
     private readonly Dictionary<string, CdsServiceDefinition> _byId;
 
-    public CdsServiceCatalog()
+    public CdsServiceCatalog(IOptions<PolicySettings> settings)
     {
         _byId = Definitions.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        DiscoveryJson = JsonSerializer.SerializeToUtf8Bytes(BuildDiscovery(), CdsHooksJson.Options);
+        CrdVersion = settings.Value.CrdVersion;
+        DiscoveryJson = JsonSerializer.SerializeToUtf8Bytes(BuildDiscovery(CrdVersion), CdsHooksJson.Options);
     }
+
+    /// <summary>The CRD version our answers follow, declared in discovery: the one <c>CoveragePolicy:CrdVersion</c> sets.</summary>
+    public string CrdVersion { get; }
+
+    private static string Canonicals(IEnumerable<string> ids) => string.Join(',', ids.Select(id => ValueSetBase + id));
 
     public IReadOnlyCollection<CdsServiceDefinition> Services => Definitions;
 
@@ -84,7 +114,7 @@ public sealed class CdsServiceCatalog
 
     public CdsServiceDefinition? Find(string id) => _byId.GetValueOrDefault(id);
 
-    private static CrdDiscoveryResponse BuildDiscovery()
+    private static CrdDiscoveryResponse BuildDiscovery(string crdVersion)
     {
         var prefetch = Templates.Values.ToDictionary(t => t.Key, t => t.Query);
         var configurationOptions = CardTypeOptions.Select(o => new Dictionary<string, object>
@@ -98,7 +128,7 @@ public sealed class CdsServiceCatalog
 
         var extension = new Dictionary<string, JsonElement>
         {
-            ["davinci-crd.version"] = JsonSerializer.SerializeToElement(CrdVersion),
+            ["davinci-crd.version"] = JsonSerializer.SerializeToElement(crdVersion),
             ["davinci-crd.configuration-options"] = JsonSerializer.SerializeToElement(configurationOptions),
         };
 

@@ -49,7 +49,7 @@ public static partial class CdsServicesApi
     private static FileContentHttpResult Discovery(CdsServiceCatalog catalog) =>
         TypedResults.Bytes(catalog.DiscoveryJson, "application/json");
 
-    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> InvokeAsync(
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> InvokeAsync(
         string id,
         HttpContext http,
         [AsParameters] HookServices services,
@@ -80,7 +80,7 @@ public static partial class CdsServicesApi
         var parsed = HookRequestParser.Parse(body, service, services.Advisor.IsInScope);
         if (parsed.Call is not { } call)
         {
-            return TypedResults.ValidationProblem(parsed.Errors, title: "The hook request is not valid", type: "https://cds-hooks.hl7.org/2.0/#http-request-1");
+            return InvalidRequest(parsed);
         }
 
         var client = http.GetEhrClient();
@@ -121,6 +121,30 @@ public static partial class CdsServicesApi
 
         await services.Recorder.RecordFeedbackAsync(service, http.GetEhrClient(), feedback!, cancellationToken);
         return TypedResults.Ok();
+    }
+
+    /// <summary>
+    /// CRD: errors as FHIR create answers them. 400 when the body cannot be parsed as a JSON object; 422 when it
+    /// parses but is not a valid hook request. Each error names its field, in <c>errors</c> and in OperationOutcome-style
+    /// <c>issue</c> entries (<c>expression</c> = the field).
+    /// </summary>
+    private static ProblemHttpResult InvalidRequest(HookParseResult parsed)
+    {
+        var status = parsed.Unparsable ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity;
+        var problem = new HttpValidationProblemDetails(parsed.Errors)
+        {
+            Status = status,
+            Title = parsed.Unparsable ? "The hook request is not JSON" : "The hook request is not valid",
+            Type = "https://cds-hooks.hl7.org/2.0/#http-request-1",
+        };
+        problem.Extensions["issue"] = parsed.Errors.SelectMany(e => e.Value.Select(message => new Dictionary<string, object>
+        {
+            ["severity"] = "error",
+            ["code"] = parsed.Unparsable ? "structure" : "invalid",
+            ["diagnostics"] = message,
+            ["expression"] = new[] { e.Key },
+        })).ToList();
+        return TypedResults.Problem(problem);
     }
 
     private static ProblemHttpResult UnknownService(string id) => TypedResults.Problem(

@@ -7,9 +7,12 @@ public sealed class CdsServicesOptions
 {
     public const string Section = "CdsServices";
 
-    /// <summary>Largest hook or feedback body accepted; larger bodies get 413.</summary>
+    /// <summary>
+    /// Largest hook or feedback body accepted; larger bodies get 413. 8 MiB: a real chart's prefetch (the filtered
+    /// templates of a patient with years of history) fits; a runaway body does not.
+    /// </summary>
     [Range(16 * 1024, 64 * 1024 * 1024)]
-    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Total time for reading what the prefetch lacks from the EHR's FHIR server.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
@@ -22,8 +25,4 @@ public sealed class CdsServicesOptions
     /// <summary>Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). "*" allows any.</summary>
     [MinLength(1)]
     public string[] CorsOrigins { get; set; } = ["*"];
-
-    /// <summary>The label and URL cards carry in <c>source</c>.</summary>
-    [Required]
-    public string SourceLabel { get; set; } = "VaCdsHooks coverage requirements";
 }

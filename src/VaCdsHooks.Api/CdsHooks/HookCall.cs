@@ -19,6 +19,9 @@ public sealed class HookCall
 
     public required CrdRequestOptions Options { get; init; }
 
+    /// <summary>Prefetch keys whose value was not usable FHIR; they count as not prefetched.</summary>
+    public IReadOnlyList<string> UnusablePrefetch { get; init; } = [];
+
     public Uri? FhirServer { get; init; }
     public string? AccessToken { get; init; }
 }

@@ -6,6 +6,8 @@ using VaCdsHooks.Api.Ehr;
 using VaCdsHooks.Storage;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.CdsHooks;
+using VaCdsHooks.Coverage.Crd;
+using VaCdsHooks.Coverage.Policy;
 
 namespace VaCdsHooks.Api.CdsHooks;
 
@@ -20,6 +22,8 @@ public sealed record HookOutcome(byte[] ResponseJson, IReadOnlyList<CoverageAsse
 public sealed partial class HookProcessor(
     PatientRecordAssembler assembler,
     ICoverageAdvisor advisor,
+    CoveragePolicy policy,
+    IAssertionIdSource ids,
     IPriorAuthCaseStore cases,
     TimeProvider time,
     ILogger<HookProcessor> logger)
@@ -39,12 +43,14 @@ public sealed partial class HookProcessor(
         {
             // The EHR still gets an answer; the failure is ours to fix, not the surgeon's.
             LogAdviceFailed(logger, ex, call.Request.HookInstance);
-            answer = new CoverageAnswer(new CrdResponse { Cards = [TechnicalProblemCard()] }, []);
+            var response = new CrdResponse { SystemActions = call.Service.IsPrimary ? [] : null };
+            CoverageCards.Add(response, call.Options, Cards.TechnicalProblemCard());
+            answer = new CoverageAnswer(response, []);
         }
 
         if (assembled.UnreadableOrders.Count > 0)
         {
-            answer.Response.Cards.Add(UnreadableOrdersCard(assembled.UnreadableOrders));
+            CoverageCards.Add(answer.Response, call.Options, Cards.UnreadableOrdersCard(assembled.UnreadableOrders));
         }
 
         var json = JsonSerializer.SerializeToUtf8Bytes(answer.Response, CdsHooksJson.Options);
@@ -84,26 +90,8 @@ public sealed partial class HookProcessor(
         return decisions;
     }
 
-    private static CrdCard TechnicalProblemCard() => InfoCard(
-        "Coverage could not be checked right now; the payer will review this order.",
-        "A technical problem stopped the automatic coverage check. Nothing about the patient was judged. Sign the order as usual; the payer's prior-authorization process applies.");
-
-    private static CrdCard UnreadableOrdersCard(IReadOnlyList<string> references) => InfoCard(
-        "Some dispatched orders could not be read from the EHR, so their coverage was not checked.",
-        "These orders were named by the EHR but could not be read in time: " + string.Join(", ", references.Select(r => "`" + r + "`")) + ".");
-
-    private static CrdCard InfoCard(string summary, string detail) => new()
-    {
-        Uuid = Guid.NewGuid().ToString(),
-        Summary = summary,
-        Detail = detail,
-        Indicator = "info",
-        Source = new CrdSource
-        {
-            Label = "VaCdsHooks coverage requirements",
-            Topic = new Coding("http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp", "insurance", "Insurance"),
-        },
-    };
+    /// <summary>The host's cards come from the same builder as the engine's: one card type system, one source label.</summary>
+    private CoverageCards Cards => new(policy, ids);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hook {HookInstance}: the coverage decision failed; answered with an informative card")]
     private static partial void LogAdviceFailed(ILogger logger, Exception exception, string? hookInstance);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -9,14 +10,17 @@ using VaCdsHooks.Coverage.CdsHooks;
 namespace VaCdsHooks.Api.CdsHooks;
 
 /// <summary>The outcome of reading a hook body: a call, or the fields that are wrong.</summary>
-public sealed record HookParseResult(HookCall? Call, IDictionary<string, string[]> Errors)
+/// <param name="Unparsable">True when the body is not JSON or not a JSON object (400); otherwise errors are 422.</param>
+public sealed record HookParseResult(HookCall? Call, IDictionary<string, string[]> Errors, bool Unparsable = false)
 {
     public static HookParseResult Fail(string field, string message) => new(null, new Dictionary<string, string[]> { [field] = [message] });
+
+    public static HookParseResult NotJson(string field, string message) => new(null, new Dictionary<string, string[]> { [field] = [message] }, Unparsable: true);
 }
 
 /// <summary>
-/// Reads a CDS Hooks 2.0 request once (Firely's CDS Hooks converters, strict FHIR) and checks it against the
-/// hook's context definition. Unknown root fields, context fields and configuration options are ignored.
+/// Reads a CDS Hooks 2.0 request once (Firely's CDS Hooks converters, FHIR read leniently where the meaning is
+/// clear: see <see cref="CdsHooksJson.ToleratedIssues"/>) and checks it against the hook's context definition. Unknown root fields, context fields and configuration options are ignored.
 /// </summary>
 public static partial class HookRequestParser
 {
@@ -33,23 +37,49 @@ public static partial class HookRequestParser
     public static HookParseResult Parse(ReadOnlySpan<byte> body, CdsServiceDefinition service, Func<Resource, bool> isInScope)
     {
         CrdHookRequest? request;
+        IReadOnlyList<string> unusablePrefetch = [];
         try
         {
             request = JsonSerializer.Deserialize<CrdHookRequest>(body, CdsHooksJson.Options);
         }
         catch (JsonException ex)
         {
-            return HookParseResult.Fail(FieldFromPath(ex.Path), "The body is not a valid CDS Hooks request: " + FirstLine(ex.Message));
+            if (ReadObject(body) is not { } root)
+            {
+                // CRD (as FHIR create): 400 only when the body cannot be parsed at all.
+                return HookParseResult.NotJson(FieldFromPath(ex.Path), "The body is not a JSON object: " + FirstLine(ex.Message));
+            }
+
+            if (ex.Path is not { } path || !path.StartsWith("$.prefetch", StringComparison.Ordinal))
+            {
+                return HookParseResult.Fail(FieldFromPath(ex.Path), "The body is not a valid CDS Hooks request: " + FirstLine(ex.Message));
+            }
+
+            (request, unusablePrefetch, var error) = ReadWithoutUnusablePrefetch(root);
+            if (error is not null)
+            {
+                return error;
+            }
         }
-        catch (DeserializationFailedException ex)
+        catch (Exception ex) when (ex is DeserializationFailedException or InvalidOperationException)
         {
-            // Fast path failed inside a FHIR resource; find which one to name the field.
-            return LocateFhirError(body, ex);
+            // Only prefetch carries FHIR at this level (Firely throws InvalidOperationException for a JSON array
+            // where a resource belongs): one unusable entry must not sink the whole hook.
+            if (ReadObject(body) is not { } root)
+            {
+                return HookParseResult.NotJson("$", "The body must be a JSON object.");
+            }
+
+            (request, unusablePrefetch, var error) = ReadWithoutUnusablePrefetch(root);
+            if (error is not null)
+            {
+                return error;
+            }
         }
 
         if (request is null)
         {
-            return HookParseResult.Fail("$", "The body must be a JSON object.");
+            return HookParseResult.NotJson("$", "The body must be a JSON object.");
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -159,6 +189,7 @@ public static partial class HookRequestParser
             InlineOrders = inlineOrders,
             OrderReferences = orderReferences,
             Options = ReadOptions(request),
+            UnusablePrefetch = unusablePrefetch,
             FhirServer = request.FhirServer,
             AccessToken = request.FhirAuthorization?.AccessToken,
         }, errors);
@@ -184,7 +215,7 @@ public static partial class HookRequestParser
     }
 
     /// <summary>
-    /// Reads an order Bundle strictly. EHRs (and the CRD conformance kit's own examples) send orders that are not
+    /// Reads an order Bundle (leniently, as all EHR FHIR). EHRs (and the CRD conformance kit's own examples) send orders that are not
     /// strictly valid R4; an invalid order we do not decide on is not our business and is passed on as read, but
     /// an invalid order in our scope is refused, because we would be answering about something we cannot read.
     /// </summary>
@@ -206,9 +237,9 @@ public static partial class HookRequestParser
         Bundle? bundle;
         try
         {
-            bundle = element.Deserialize<Resource>(CdsHooksJson.Fhir) as Bundle;
+            bundle = ReadFhir(element) as Bundle;
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             error(field, field + " is not valid FHIR R4: " + FirstLine(ex.Message));
             return;
@@ -258,7 +289,7 @@ public static partial class HookRequestParser
             }
 
             var index = int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
-            if (index >= partial.Entry.Count || partial.Entry[index].Resource is not { } resource || isInScope(resource))
+            if (match.Groups[2].Success || index >= partial.Entry.Count || !SurelyOutOfScope(partial.Entry[index], isInScope))
             {
                 problem = issue.Message;
                 return false;
@@ -269,7 +300,24 @@ public static partial class HookRequestParser
         return true;
     }
 
-    [GeneratedRegex("^Bundle\\.entry\\[(\\d+)\\]\\.resource", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// Whether a partly read order is certainly not ours. Reading a broken element can throw; an order we cannot
+    /// judge is refused (422) rather than guessed about or left to fail later.
+    /// </summary>
+    private static bool SurelyOutOfScope(Bundle.EntryComponent entry, Func<Resource, bool> isInScope)
+    {
+        try
+        {
+            return entry.Resource is { } resource && !isInScope(resource);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    // Group 2: the issue is inside the order's code, the element that decides whether the order is ours.
+    [GeneratedRegex("^Bundle\\.entry\\[(\\d+)\\]\\.resource(\\.code\\b)?", RegexOptions.CultureInvariant)]
     private static partial Regex EntryPath();
 
     private static List<string>? ReadReferences(Hl7.Fhir.Model.CdsHooks.Context context, string name, Action<string, string> error)
@@ -359,38 +407,107 @@ public static partial class HookRequestParser
             : new CrdRequestOptions(coverageInformation, disabled);
     }
 
-    /// <summary>The slow path after a strict FHIR failure: parse piece by piece to name the offending field.</summary>
-    private static HookParseResult LocateFhirError(ReadOnlySpan<byte> body, DeserializationFailedException original)
+    /// <summary>
+    /// Reads a FHIR resource leniently (<see cref="CdsHooksJson.ToleratedIssues"/>). Whitespace around a primitive
+    /// (<c>" 22513"</c>, <c>"final "</c>) has a clear meaning that FHIR forbids: when a value is refused as an invalid
+    /// literal, the resource is read once more with its strings trimmed, and that reading counts.
+    /// </summary>
+    private static Resource? ReadFhir(JsonElement element)
     {
         try
         {
-            using var document = JsonDocument.Parse(body.ToArray());
-            if (document.RootElement.TryGetProperty("prefetch", out var prefetch) && prefetch.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var entry in prefetch.EnumerateObject())
-                {
-                    if (entry.Value.ValueKind == JsonValueKind.Null)
-                    {
-                        continue;
-                    }
+            return element.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+        catch (DeserializationFailedException ex) when (ex.Exceptions.Any(IsInvalidLiteral))
+        {
+            return Trimmed(JsonNode.Parse(element.GetRawText())!)!.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+    }
 
-                    try
-                    {
-                        _ = entry.Value.Deserialize<Resource>(CdsHooksJson.Fhir);
-                    }
-                    catch (Exception ex) when (ex is DeserializationFailedException or JsonException)
-                    {
-                        return HookParseResult.Fail("prefetch." + entry.Name, "prefetch." + entry.Name + " is not valid FHIR R4: " + FirstLine(ex.Message));
-                    }
-                }
-            }
+    /// <inheritdoc cref="ReadFhir(JsonElement)"/>
+    private static Resource? ReadFhir(JsonNode node)
+    {
+        try
+        {
+            return node.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+        catch (DeserializationFailedException ex) when (ex.Exceptions.Any(IsInvalidLiteral))
+        {
+            return Trimmed(node)!.Deserialize<Resource>(CdsHooksJson.Fhir);
+        }
+    }
+
+    private static bool IsInvalidLiteral(CodedException issue) => issue is ExtendedCodedException { ErrorCode: "PVAL124" };
+
+    private static JsonNode? Trimmed(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Trimmed(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Trimmed).ToArray()),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => JsonValue.Create(v.GetValue<string>().Trim()),
+        _ => node?.DeepClone(),
+    };
+
+    private static JsonObject? ReadObject(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject;
         }
         catch (JsonException)
         {
-            // Fall through to the generic message below.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The slow path after a prefetch entry failed: read the request without prefetch, then each entry on its own.
+    /// An entry that is not usable FHIR is left out, so it counts as not prefetched (CDS Hooks: the service then
+    /// reads it from fhirServer, or answers with what it knows).
+    /// </summary>
+    private static (CrdHookRequest? Request, IReadOnlyList<string> Unusable, HookParseResult? Error) ReadWithoutUnusablePrefetch(JsonObject root)
+    {
+        var prefetch = root["prefetch"];
+        root.Remove("prefetch");
+        CrdHookRequest? request;
+        try
+        {
+            request = root.Deserialize<CrdHookRequest>(CdsHooksJson.Options);
+        }
+        catch (Exception ex) when (ex is JsonException or DeserializationFailedException or InvalidOperationException)
+        {
+            return (null, [], HookParseResult.Fail(FieldFromPath((ex as JsonException)?.Path), "The body is not a valid CDS Hooks request: " + FirstLine(ex.Message)));
         }
 
-        return HookParseResult.Fail("prefetch", "prefetch holds a resource that is not valid FHIR R4: " + FirstLine(original.Message));
+        if (request is null)
+        {
+            return (null, [], HookParseResult.NotJson("$", "The body must be a JSON object."));
+        }
+
+        var unusable = new List<string>();
+        var entries = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        if (prefetch is JsonObject values)
+        {
+            foreach (var (key, value) in values)
+            {
+                if (value is null)
+                {
+                    entries[key] = null!; // CDS Hooks: null means the EHR has no data for this template.
+                    continue;
+                }
+
+                try
+                {
+                    entries[key] = ReadFhir(value)!;
+                }
+                catch (Exception ex) when (ex is JsonException or DeserializationFailedException or InvalidOperationException)
+                {
+                    unusable.Add(key);
+                }
+            }
+        }
+
+        request.Prefetch = entries;
+        return (request, unusable, null);
     }
 
     private static string FieldFromPath(string? path)

@@ -85,7 +85,8 @@ public sealed partial class PatientRecordAssembler(
             var client = CreateClient(call, fhirServerAllowed, out var whyNot);
             if (client is null)
             {
-                gaps.AddRange(missing.Select(t => new RecordGap(t.Key, t.ResourceType, whyNot!)));
+                gaps.AddRange(missing.Select(t => new RecordGap(t.Key, t.ResourceType,
+                    (call.UnusablePrefetch.Contains(t.Key) ? "The prefetched data was not usable FHIR and " : "It was not prefetched and ") + whyNot)));
                 unreadableOrders.AddRange(referencesToRead);
             }
             else
@@ -111,7 +112,7 @@ public sealed partial class PatientRecordAssembler(
     {
         if (call.FhirServer is null || string.IsNullOrEmpty(call.AccessToken))
         {
-            whyNot = "It was not prefetched and the EHR gave no FHIR server access to read it.";
+            whyNot = "the EHR gave no FHIR server access to read it.";
             return null;
         }
 
@@ -119,7 +120,7 @@ public sealed partial class PatientRecordAssembler(
         {
             // Never let a caller point us at an arbitrary URL (server-side request forgery).
             LogServerNotAllowed(logger, call.Request.HookInstance, call.FhirServer.Host);
-            whyNot = "It was not prefetched and the EHR's FHIR server is not registered for this client.";
+            whyNot = "the EHR's FHIR server is not registered for this client.";
             return null;
         }
 

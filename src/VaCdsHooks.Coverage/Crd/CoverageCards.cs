@@ -55,6 +55,42 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
             CrdCodes.InsuranceCardType);
     }
 
+    /// <summary>The patient has coverage on file, but none of it is with this payer: we say nothing about other payers' coverage.</summary>
+    public CrdCard NotOurMemberCard(IReadOnlyList<InScopeOrder> orders)
+    {
+        var what = orders.Count == 1 ? $"{orders[0].ProcedureLabel} ({orders[0].ProcedureCode})" : $"{orders.Count} vertebral augmentation orders";
+        return Card(
+            Truncate($"No coverage with this payer on file: {what} was not checked."),
+            "None of the patient's coverages on file is with this payer, so this service makes no coverage statement. Ask the patient's payer for its coverage requirements.",
+            "info",
+            CrdCodes.InsuranceCardType);
+    }
+
+    /// <summary>A failure inside the decision: the EHR still gets an answer.</summary>
+    public CrdCard TechnicalProblemCard() => Card(
+        "Coverage could not be checked right now; the payer will review this order.",
+        "A technical problem stopped the automatic coverage check. Nothing about the patient was judged. Sign the order as usual; the payer's prior-authorization process applies.",
+        "info",
+        CrdCodes.InsuranceCardType);
+
+    /// <summary>Orders the EHR named (order-dispatch) but that could not be read.</summary>
+    public CrdCard UnreadableOrdersCard(IReadOnlyList<string> references) => Card(
+        "Some dispatched orders could not be read from the EHR, so their coverage was not checked.",
+        "These orders were named by the EHR but could not be read in time: " + string.Join(", ", references.Select(r => "`" + r + "`")) + ".",
+        "info",
+        CrdCodes.InsuranceCardType);
+
+    /// <summary>Adds a card unless the EHR switched its card type off (CRD configuration options).</summary>
+    public static void Add(CrdResponse response, CrdRequestOptions options, CrdCard card)
+    {
+        if (card.Source?.Topic?.Code is { } type && options.DisabledCardTypes.Contains(type))
+        {
+            return;
+        }
+
+        response.Cards.Add(card);
+    }
+
     private CrdCard Card(string summary, string detail, string indicator, string cardType) => new()
     {
         Uuid = ids.NewCardUuid(),

@@ -85,6 +85,54 @@ public sealed class PolicySettings
     /// <summary>The label on every card's source.</summary>
     public string CardSourceLabel { get; set; } = "VaCdsHooks coverage policy";
 
+    /// <summary>
+    /// Our payer as an Organization: <c>Organization/id</c> entries matched against <c>Coverage.payor</c> references
+    /// (relative, or the end of an absolute URL). A Coverage whose payor matches neither this nor
+    /// <see cref="PayerIdentifiers"/> is another payer's, and we say nothing about it.
+    /// </summary>
+    public string[] PayerOrganizations { get; set; } = ["Organization/vacdshooks-payer"];
+
+    /// <summary>Our payer by identifier: <c>system|value</c> entries matched against <c>Coverage.payor.identifier</c>.</summary>
+    public string[] PayerIdentifiers { get; set; } = [];
+
+    /// <summary>Whether any payor of the coverage is this payer (by Organization reference or identifier).</summary>
+    public bool IsOurPayer(Hl7.Fhir.Model.Coverage coverage)
+    {
+        ArgumentNullException.ThrowIfNull(coverage);
+        foreach (var payor in coverage.Payor)
+        {
+            if (payor is null)
+            {
+                continue;
+            }
+
+            if (payor.Reference is { Length: > 0 } reference && PayerOrganizations.Contains(OrganizationPart(reference), StringComparer.Ordinal))
+            {
+                return true;
+            }
+
+            if (payor.Identifier is { System: { Length: > 0 } system, Value: { Length: > 0 } value } && PayerIdentifiers.Contains(system + "|" + value, StringComparer.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>Organization/id</c> from a relative or absolute reference (a version suffix dropped).</summary>
+    private static string OrganizationPart(string reference)
+    {
+        var history = reference.IndexOf("/_history/", StringComparison.Ordinal);
+        if (history >= 0)
+        {
+            reference = reference[..history];
+        }
+
+        var at = reference.LastIndexOf("Organization/", StringComparison.Ordinal);
+        return at > 0 && reference[at - 1] == '/' ? reference[at..] : reference;
+    }
+
     /// <summary>The questionnaire canonical as sent in coverage-information (with <c>|version</c> when configured).</summary>
     public string QuestionnaireReference =>
         string.IsNullOrWhiteSpace(QuestionnaireVersion) ? QuestionnaireCanonical : QuestionnaireCanonical + "|" + QuestionnaireVersion;
@@ -132,6 +180,28 @@ public sealed class PolicySettings
             errors.Add($"{SectionName}:{nameof(RespondingMaxPainScore)} ({RespondingMaxPainScore}) must be below {nameof(PersistentPainMinScore)} ({PersistentPainMinScore}); otherwise one pain score could mean both 'responding' and 'failed therapy'.");
         }
 
+        if (PayerOrganizations.Length + PayerIdentifiers.Length == 0)
+        {
+            errors.Add($"{SectionName}:{nameof(PayerOrganizations)} or {nameof(PayerIdentifiers)} must name this payer; otherwise no Coverage is recognised as ours.");
+        }
+
+        foreach (var organization in PayerOrganizations)
+        {
+            if (organization is null || !System.Text.RegularExpressions.Regex.IsMatch(organization, "^Organization/[A-Za-z0-9\\-\\.]{1,64}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant))
+            {
+                errors.Add($"{SectionName}:{nameof(PayerOrganizations)} entries must look like 'Organization/id'; got '{organization}'.");
+            }
+        }
+
+        foreach (var identifier in PayerIdentifiers)
+        {
+            var bar = identifier?.IndexOf('|', StringComparison.Ordinal) ?? -1;
+            if (identifier is null || bar <= 0 || bar == identifier.Length - 1 || !Uri.TryCreate(identifier[..bar], UriKind.Absolute, out _))
+            {
+                errors.Add($"{SectionName}:{nameof(PayerIdentifiers)} entries must look like 'system|value' with an absolute system URI; got '{identifier}'.");
+            }
+        }
+
         if (!SupportedCrdVersions.Contains(CrdVersion))
         {
             errors.Add($"{SectionName}:{nameof(CrdVersion)} must be one of {string.Join(", ", SupportedCrdVersions)}; got '{CrdVersion}'.");
@@ -157,5 +227,11 @@ public sealed class PolicySettings
     }
 
     /// <summary>A copy, so a loaded policy cannot be changed through the options object it was built from.</summary>
-    public PolicySettings Clone() => (PolicySettings)MemberwiseClone();
+    public PolicySettings Clone()
+    {
+        var copy = (PolicySettings)MemberwiseClone();
+        copy.PayerOrganizations = [.. PayerOrganizations];
+        copy.PayerIdentifiers = [.. PayerIdentifiers];
+        return copy;
+    }
 }

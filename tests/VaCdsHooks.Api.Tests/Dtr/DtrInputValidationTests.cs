@@ -112,7 +112,7 @@ public sealed class DtrInputValidationTests(ApiFactory factory) : IClassFixture<
     [Fact]
     public async Task Oversized_response_is_413()
     {
-        using var submitted = await PostRawAsync("/fhir/QuestionnaireResponse", "{\"resourceType\":\"QuestionnaireResponse\",\"text\":\"" + new string('x', 2 * 1024 * 1024) + "\"}");
+        using var submitted = await PostRawAsync("/fhir/QuestionnaireResponse", "{\"resourceType\":\"QuestionnaireResponse\",\"text\":\"" + new string('x', (int)factory.Service<Microsoft.Extensions.Options.IOptions<VaCdsHooks.Api.CdsHooks.CdsServicesOptions>>().Value.MaxRequestBodyBytes + 1) + "\"}");
         await ProblemAsync(submitted, HttpStatusCode.RequestEntityTooLarge);
     }
 

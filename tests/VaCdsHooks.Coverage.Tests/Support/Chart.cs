@@ -66,7 +66,7 @@ internal sealed class Chart
             Id = id,
             Status = status,
             Beneficiary = new ResourceReference("Patient/" + PatientId),
-            Payor = [new ResourceReference("Organization/payer")],
+            Payor = [new ResourceReference("Organization/vacdshooks-payer")],
         });
         return this;
     }
