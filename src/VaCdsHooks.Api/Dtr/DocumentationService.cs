@@ -38,6 +38,7 @@ public sealed partial class DocumentationService(
     IQuestionnaireResponseStore responses,
     ICoverageAssertionStore assertions,
     IBackgroundJobClient jobs,
+    BaseSpecificationValidator validator,
     TimeProvider time,
     ILogger<DocumentationService> logger)
 {
@@ -194,6 +195,13 @@ public sealed partial class DocumentationService(
     /// </summary>
     public async Task<DtrResult> ReceiveAsync(QuestionnaireResponse response, string json, string clientId, string? callerIssuer, CancellationToken cancellationToken)
     {
+        // The base specification first (cardinalities, types, invariants): its issues go back as they are.
+        var validation = validator.Validate(response);
+        if (BaseSpecificationValidator.Errors(validation).Count > 0)
+        {
+            return new DtrResult(validation, StatusCodes.Status422UnprocessableEntity);
+        }
+
         var notOurs = DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
             "The QuestionnaireResponse does not answer a questionnaire this payer issued for a current coverage assertion (check 'questionnaire' and the qr-context order).", "QuestionnaireResponse.questionnaire");
         var assertionId = await AssertionOfAsync(response, callerIssuer, cancellationToken);

@@ -41,6 +41,8 @@ public static class DtrComposition
             .WithExposedHeaders("Location")));
 
         services.AddSingleton<CapabilityStatementSource>();
+        services.AddSingleton<BaseSpecificationValidator>();
+        services.AddHostedService<BaseSpecificationValidatorWarmUp>();
         services.AddScoped<AssertionContextLoader>();
         services.AddScoped<DocumentationService>();
         services.AddScoped<DocumentationJob>();
