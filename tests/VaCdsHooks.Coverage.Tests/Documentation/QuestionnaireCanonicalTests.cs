@@ -122,6 +122,23 @@ public class QuestionnaireCanonicalTests
     }
 
     [Fact]
+    public void Author_in_the_dtr_2_0_1_shape_and_as_a_plain_reference_both_become_the_performer()
+    {
+        var tailored = Dtr.Tailor(WithoutImpairment());
+        var nested = Answers.Fill(tailored, Walking());
+        Assert.Contains(QuestionnaireResponseReader.Answered(nested.Item), x => x.Answer.GetExtension(DtrCodes.InformationOriginUrl)?.GetExtension("author")?.GetExtension("practitioner") is not null);
+        var flat = Answers.Fill(tailored, Walking());
+        foreach (var author in QuestionnaireResponseReader.Answered(flat.Item).Select(x => x.Answer.GetExtension(DtrCodes.InformationOriginUrl)?.GetExtension("author")).OfType<Extension>())
+        {
+            author.Extension.Clear();
+            author.Value = new ResourceReference("Practitioner/other-surgeon");
+        }
+
+        Assert.Contains(Reader.ToEvidence(nested, tailored).Resources.OfType<Observation>(), o => o.Performer.Any(p => p.Reference == Answers.Surgeon));
+        Assert.Contains(Reader.ToEvidence(flat, tailored).Resources.OfType<Observation>(), o => o.Performer.Any(p => p.Reference == "Practitioner/other-surgeon"));
+    }
+
+    [Fact]
     public void Expansion_of_an_enumerable_value_set_lists_its_codes_in_the_published_order()
     {
         var expansion = new ValueSetExpansion(TestPolicy.Default);
