@@ -47,7 +47,7 @@ public sealed partial class DocumentationService(
     /// must be the assertion's (when it has an id); with <paramref name="changedSince"/>, a questionnaire not changed
     /// since then is not sent again.
     /// </summary>
-    public async Task<DtrResult> PackageAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken, IReadOnlyList<Hl7.Fhir.Model.Coverage>? coverages = null, DateTimeOffset? changedSince = null)
+    public async Task<DtrResult> PackageAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken, IReadOnlyList<Hl7.Fhir.Model.Coverage>? coverages = null, DateTimeOffset? changedSince = null, bool adaptive = false)
     {
         var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
         if (context is null)
@@ -80,7 +80,9 @@ public sealed partial class DocumentationService(
                 "Parameters.parameter.where(name='changedsince')", OperationOutcome.IssueSeverity.Information)), StatusCodes.Status200OK);
         }
 
-        var bundle = packages.Build(tailored, context.Assertion, time.GetUtcNow());
+        var bundle = adaptive
+            ? packages.BuildAdaptive(DocumentationQuestionnaireBuilder.AdaptiveFormOf(tailored.Questionnaire!, questionnaires.AdaptiveUrl), tailored, context.Assertion, time.GetUtcNow())
+            : packages.Build(tailored, context.Assertion, time.GetUtcNow());
         return new DtrResult(QuestionnairePackageBuilder.Output([bundle]), StatusCodes.Status200OK);
     }
 
@@ -121,7 +123,10 @@ public sealed partial class DocumentationService(
     public Questionnaire MasterQuestionnaire => questionnaires.Master;
 
     /// <summary>Whether a canonical (<c>url</c> or <c>url|version</c>) names our questionnaire.</summary>
-    public bool IsOurQuestionnaire(string canonical) => canonical.Split('|')[0] == questionnaires.Url;
+    public bool IsOurQuestionnaire(string canonical) => canonical.Split('|')[0] == questionnaires.Url || IsAdaptive(canonical);
+
+    /// <summary>Whether a canonical names the adaptive form (the package then carries it instead of the static one).</summary>
+    public bool IsAdaptive(string canonical) => canonical.Split('|')[0] == questionnaires.AdaptiveUrl;
 
     /// <summary>The assertion a tailored canonical (<c>url|version</c>) names, or null.</summary>
     public string? AssertionOfCanonical(string canonical) => questionnaires.AssertionIdFromCanonical(canonical);

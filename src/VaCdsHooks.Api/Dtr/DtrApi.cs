@@ -144,7 +144,8 @@ public static class DtrApi
                 "Parameters.parameter.where(name='context')");
         }
 
-        var result = await documentation.PackageAsync(context, DtrAccess.Issuer(http), cancellationToken, coverages, changedSince);
+        // Asking for the adaptive form's canonical gets the adaptive form of the same tailoring.
+        var result = await documentation.PackageAsync(context, DtrAccess.Issuer(http), cancellationToken, coverages, changedSince, canonicals.Any(documentation.IsAdaptive));
         return new FhirResult(result.Resource, result.StatusCode);
     }
 

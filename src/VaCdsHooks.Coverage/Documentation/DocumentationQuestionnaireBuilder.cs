@@ -59,6 +59,23 @@ public sealed class DocumentationQuestionnaireBuilder
     /// <summary>The master's canonical url (the url of every tailored Questionnaire too).</summary>
     public string Url => _master.Url;
 
+    /// <summary>The canonical url of the adaptive form (SDC <c>$next-question</c>) of the same questionnaire.</summary>
+    public string AdaptiveUrl => NextQuestionEngine.AdaptiveUrlOf(_master.Url);
+
+    /// <summary>
+    /// The adaptive form of a tailored questionnaire: no items yet (<c>$next-question</c> appends them), the
+    /// questionnaireAdaptive extension, its own url (<see cref="AdaptiveUrl"/>) and the tailored version.
+    /// </summary>
+    public static Questionnaire AdaptiveFormOf(Questionnaire tailored, string adaptiveUrl)
+    {
+        ArgumentNullException.ThrowIfNull(tailored);
+        var shell = NextQuestionEngine.AdaptiveShell(tailored);
+        shell.Id = tailored.Id + "-adaptive";
+        shell.Url = adaptiveUrl;
+        shell.Text = QuestionnaireRendering.Narrative(shell);
+        return shell;
+    }
+
     /// <summary>Prefix of the ids of tailored Questionnaires (<c>vad-{assertion id}</c>).</summary>
     public const string TailoredIdPrefix = "vad-";
 
@@ -83,7 +100,7 @@ public sealed class DocumentationQuestionnaireBuilder
     /// <summary>The assertion a <c>url|version</c> canonical names (a tailored version of the master), or null.</summary>
     public string? AssertionIdFromCanonical(string? canonical)
     {
-        if (canonical is null || canonical.Split('|') is not [var url, var version] || url != _master.Url)
+        if (canonical is null || canonical.Split('|') is not [var url, var version] || (url != _master.Url && url != AdaptiveUrl))
         {
             return null;
         }

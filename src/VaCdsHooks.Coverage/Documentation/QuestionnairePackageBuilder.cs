@@ -56,6 +56,30 @@ public sealed class QuestionnairePackageBuilder
     }
 
     /// <summary>
+    /// The package of the adaptive form: the empty adaptive Questionnaire first, and a draft QuestionnaireResponse
+    /// that contains it (<c>questionnaire = #id</c>), ready to send to <c>$next-question</c>. The payer's pre-filled
+    /// values are not in it: adaptive items arrive one section at a time.
+    /// </summary>
+    public Bundle BuildAdaptive(Questionnaire adaptive, TailoredQuestionnaire tailored, CoverageAssertion assertion, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(adaptive);
+        var draft = DraftResponse(tailored, assertion, now);
+        draft.Id = StableIds.FhirId("vad-qr-adaptive", assertion.AssertionId);
+        draft.Item = [];
+        draft.Contained = [(Questionnaire)adaptive.DeepCopy()];
+        draft.Questionnaire = "#" + adaptive.Id;
+        var bundle = new Bundle
+        {
+            Id = StableIds.FhirId("vad-package-adaptive", assertion.AssertionId),
+            Type = Bundle.BundleType.Collection,
+            Timestamp = now,
+        };
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(adaptive), Resource = (Questionnaire)adaptive.DeepCopy() });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr-adaptive", assertion.AssertionId), Resource = draft });
+        return bundle;
+    }
+
+    /// <summary>
     /// The package of the master Questionnaire, for a request that names its canonical but no coverage assertion:
     /// nothing is tailored or pre-filled (the DTR app pre-populates from the EHR); the draft names the Coverage
     /// (and the orders, when sent) in qr-context. Answers to it are matched to the order's open assertion.

@@ -44,6 +44,18 @@ public sealed class DtrBaseSpecificationTests(ApiFactory factory, ITestOutputHel
     }
 
     [Fact]
+    public async Task Adaptive_package_has_no_base_specification_errors()
+    {
+        var parameters = DtrFlow.PackageRequest(await _dtr.ConditionalAssertionAsync());
+        parameters.Add("questionnaire", new Canonical("http://vacdshooks.example.org/fhir/Questionnaire/vertebral-augmentation-documentation-adaptive"));
+        using var response = await _dtr.PostAsync("/fhir/Questionnaire/$questionnaire-package", parameters);
+        var output = await DtrFlow.ReadAsync<Parameters>(response);
+        var bundle = Assert.IsType<Bundle>(output.Parameter.Single(p => p.Name == DtrCodes.PackageBundleParameter).Resource);
+        AssertValid(bundle);
+        Assert.All(bundle.Entry.Select(e => e.Resource!), AssertValid);
+    }
+
+    [Fact]
     public async Task Master_questionnaire_as_served_has_no_base_specification_errors()
     {
         using var client = await _dtr.ClientAsync();

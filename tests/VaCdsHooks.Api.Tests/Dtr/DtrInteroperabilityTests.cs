@@ -276,5 +276,28 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         await DtrFlow.ReadAsync<QuestionnaireResponse>(submitted, HttpStatusCode.Created, factory);
     }
 
+    [Fact]
+    public async Task Package_asked_for_the_adaptive_canonical_carries_the_adaptive_form_ready_for_next_question()
+    {
+        var assertionId = await _dtr.ConditionalAssertionAsync();
+        var parameters = DtrFlow.PackageRequest(assertionId);
+        parameters.Add("questionnaire", new Canonical(Canonical + "-adaptive"));
+
+        using var response = await _dtr.PostAsync("/fhir/Questionnaire/$questionnaire-package", parameters);
+        var bundle = Assert.IsType<Bundle>((await DtrFlow.ReadAsync<Parameters>(response)).Parameter.Single().Resource);
+        var adaptive = Assert.IsType<Questionnaire>(bundle.Entry[0].Resource);
+        Assert.Equal(Canonical + "-adaptive", adaptive.Url);
+        Assert.True(adaptive.GetExtensionValue<FhirBoolean>(DtrCodes.SdcAdaptiveExtensionUrl)?.Value);
+        Assert.Empty(adaptive.Item);
+        var draft = bundle.Entry.Select(e => e.Resource).OfType<QuestionnaireResponse>().Single();
+        Assert.Equal("#" + adaptive.Id, draft.Questionnaire);
+
+        var next = new Parameters();
+        next.Add("questionnaire-response", draft);
+        using var first = await _dtr.PostAsync("/fhir/Questionnaire/$next-question", next);
+        var answered = await DtrFlow.ReadAsync<QuestionnaireResponse>(first);
+        Assert.Single(Assert.Single(answered.Contained.OfType<Questionnaire>()).Item);
+    }
+
     private static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), DtrFlow.Json);
 }
