@@ -54,7 +54,8 @@ public static class SurgeonAnswers
                 var answer = new QuestionnaireResponse.AnswerComponent { Value = values[item.LinkId!] };
                 var origin = new Extension { Url = DtrCodes.InformationOriginUrl };
                 origin.Extension.Add(new Extension("source", new Code(existing is null ? "manual" : "override")));
-                origin.Extension.Add(new Extension("author", new ResourceReference(Surgeon)));
+                // DTR 2.0.1: the author is a complex sub-extension naming the practitioner.
+                origin.Extension.Add(new Extension { Url = "author", Extension = [new Extension("practitioner", new ResourceReference(Surgeon))] });
                 answer.Extension.Add(origin);
                 if (existing is null)
                 {

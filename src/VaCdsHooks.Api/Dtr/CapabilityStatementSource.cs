@@ -11,7 +11,8 @@ namespace VaCdsHooks.Api.Dtr;
 /// </summary>
 public sealed class CapabilityStatementSource
 {
-    private const string QuestionnairePackage = "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/Questionnaire-package";
+    private const string QuestionnairePackage = "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/questionnaire-package";
+    private const string ValueSetExpand = "http://hl7.org/fhir/OperationDefinition/ValueSet-expand";
     private const string NextQuestion = "http://hl7.org/fhir/uv/sdc/OperationDefinition/Questionnaire-next-question";
     private const string OAuthUris = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
@@ -60,6 +61,13 @@ public sealed class CapabilityStatementSource
                                 new CapabilityStatement.OperationComponent { Name = "questionnaire-package", Definition = QuestionnairePackage },
                                 new CapabilityStatement.OperationComponent { Name = "next-question", Definition = NextQuestion },
                             ],
+                        },
+                        new CapabilityStatement.ResourceComponent
+                        {
+                            Type = "ValueSet",
+                            Interaction = [Interaction(CapabilityStatement.TypeRestfulInteraction.Read), Interaction(CapabilityStatement.TypeRestfulInteraction.SearchType)],
+                            SearchParam = [new CapabilityStatement.SearchParamComponent { Name = "url", Type = SearchParamType.Uri, Documentation = "Our answer and evidence ValueSets." }],
+                            Operation = [new CapabilityStatement.OperationComponent { Name = "expand", Definition = ValueSetExpand }],
                         },
                         new CapabilityStatement.ResourceComponent
                         {

@@ -38,17 +38,32 @@ public sealed partial class DocumentationService(
     IQuestionnaireResponseStore responses,
     ICoverageAssertionStore assertions,
     IBackgroundJobClient jobs,
+    BaseSpecificationValidator validator,
     TimeProvider time,
     ILogger<DocumentationService> logger)
 {
-    /// <summary><c>$questionnaire-package</c> for a coverage assertion (the CRD <c>coverage-assertion-id</c>).</summary>
-    public async Task<DtrResult> PackageAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>$questionnaire-package</c> for a coverage assertion (the CRD <c>coverage-assertion-id</c>). The Coverage sent
+    /// must be the assertion's (when it has an id); with <paramref name="changedSince"/>, a questionnaire not changed
+    /// since then is not sent again.
+    /// </summary>
+    public async Task<DtrResult> PackageAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken, IReadOnlyList<Hl7.Fhir.Model.Coverage>? coverages = null, DateTimeOffset? changedSince = null, bool adaptive = false)
     {
         var context = await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken);
         if (context is null)
         {
             return DtrResult.Problem(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound,
                 $"No coverage assertion '{assertionId}' that asked for documentation is known.", "Parameters.parameter.where(name='context')");
+        }
+
+        if (context.Assertion.CoverageReference is { } expected && coverages is { Count: > 0 })
+        {
+            var named = coverages.Where(c => c.Id is not null).Select(c => "Coverage/" + c.Id).ToList();
+            if (named.Count > 0 && !named.Contains(expected))
+            {
+                return DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule,
+                    $"{string.Join(", ", named)} is not the coverage of assertion {assertionId} ({expected}).", "Parameters.parameter.where(name='coverage').resource");
+            }
         }
 
         var tailored = questionnaires.Build(context.Assertion, context.Record, context.Order, context.Orders);
@@ -58,15 +73,88 @@ public sealed partial class DocumentationService(
             return new DtrResult(QuestionnairePackageBuilder.Output([], QuestionnairePackageBuilder.NothingToAskOutcome(tailored)), StatusCodes.Status200OK);
         }
 
-        var bundle = packages.Build(tailored, context.Assertion, time.GetUtcNow());
+        if (changedSince is { } since && context.Assertion.Date <= since)
+        {
+            return new DtrResult(QuestionnairePackageBuilder.Output([], FhirResult.OperationOutcomeFor(OperationOutcome.IssueType.Informational,
+                $"Questionnaire {tailored.Canonical} has not changed since {since:O} (tailored at {context.Assertion.Date:O}).",
+                "Parameters.parameter.where(name='changedsince')", OperationOutcome.IssueSeverity.Information)), StatusCodes.Status200OK);
+        }
+
+        var bundle = adaptive
+            ? packages.BuildAdaptive(DocumentationQuestionnaireBuilder.AdaptiveFormOf(tailored.Questionnaire!, questionnaires.AdaptiveUrl), tailored, context.Assertion, time.GetUtcNow())
+            : packages.Build(tailored, context.Assertion, time.GetUtcNow());
         return new DtrResult(QuestionnairePackageBuilder.Output([bundle]), StatusCodes.Status200OK);
     }
 
-    /// <summary>The latest assertion for an order, for package requests that name the order instead of the context.</summary>
-    public async Task<string?> LatestAssertionForOrderAsync(string patientReference, string orderReference, string? callerIssuer, CancellationToken cancellationToken) =>
-        await assertions.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken) is { } latest && DtrAccess.Owns(callerIssuer, latest.ClientIssuer)
-            ? latest.AssertionId
+    /// <summary>
+    /// <c>GET Questionnaire/{id}</c>: the master, or a questionnaire tailored to one of the caller's assertions
+    /// (<c>vad-{assertion id}</c>, as the package holds it).
+    /// </summary>
+    public async Task<Questionnaire?> ReadQuestionnaireAsync(string id, string? callerIssuer, CancellationToken cancellationToken)
+    {
+        if (id == questionnaires.Master.Id)
+        {
+            return questionnaires.Master;
+        }
+
+        return DocumentationQuestionnaireBuilder.AssertionIdFromQuestionnaireId(id) is { } assertionId
+            ? await TailoredAsync(assertionId, callerIssuer, cancellationToken)
             : null;
+    }
+
+    /// <summary>
+    /// <c>GET Questionnaire?url=</c>: the master for its url (bare, or with the master's version); a tailored one for
+    /// <c>url|version</c> with its tailored version (the draft QuestionnaireResponse's <c>questionnaire</c>).
+    /// </summary>
+    public async Task<Questionnaire?> FindQuestionnaireAsync(string canonical, string? callerIssuer, CancellationToken cancellationToken)
+    {
+        var master = questionnaires.Master;
+        if (canonical == master.Url || canonical == master.Url + "|" + master.Version)
+        {
+            return master;
+        }
+
+        return questionnaires.AssertionIdFromCanonical(canonical) is { } assertionId
+            ? await TailoredAsync(assertionId, callerIssuer, cancellationToken)
+            : null;
+    }
+
+    /// <summary>The master Questionnaire as served.</summary>
+    public Questionnaire MasterQuestionnaire => questionnaires.Master;
+
+    /// <summary>Whether a canonical (<c>url</c> or <c>url|version</c>) names our questionnaire.</summary>
+    public bool IsOurQuestionnaire(string canonical) => canonical.Split('|')[0] == questionnaires.Url || IsAdaptive(canonical);
+
+    /// <summary>Whether a canonical names the adaptive form (the package then carries it instead of the static one).</summary>
+    public bool IsAdaptive(string canonical) => canonical.Split('|')[0] == questionnaires.AdaptiveUrl;
+
+    /// <summary>The assertion a tailored canonical (<c>url|version</c>) names, or null.</summary>
+    public string? AssertionOfCanonical(string canonical) => questionnaires.AssertionIdFromCanonical(canonical);
+
+    /// <summary>The package of the master Questionnaire (a canonical was sent, no assertion found).</summary>
+    public DtrResult MasterPackage(Hl7.Fhir.Model.Coverage coverage, IReadOnlyList<Resource> orders, DateTimeOffset? changedSince)
+    {
+        var master = questionnaires.Master;
+        if (changedSince is { } since && master.Meta?.LastUpdated is { } changed && changed <= since)
+        {
+            return new DtrResult(QuestionnairePackageBuilder.Output([], FhirResult.OperationOutcomeFor(OperationOutcome.IssueType.Informational,
+                $"Questionnaire {master.Url}|{master.Version} has not changed since {since:O}.", "Parameters.parameter.where(name='changedsince')", OperationOutcome.IssueSeverity.Information)), StatusCodes.Status200OK);
+        }
+
+        var note = FhirResult.OperationOutcomeFor(OperationOutcome.IssueType.Informational,
+            "No coverage assertion was named ('context'): this is the full questionnaire, not tailored or pre-filled. Send the coverage-assertion-id as 'context' to be asked only what is still open.",
+            "Parameters.parameter.where(name='context')", OperationOutcome.IssueSeverity.Information);
+        return new DtrResult(QuestionnairePackageBuilder.Output([packages.BuildUntailored(master, coverage, orders, time.GetUtcNow())], note), StatusCodes.Status200OK);
+    }
+
+    private async Task<Questionnaire?> TailoredAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken) =>
+        await LoadOwnedAsync(assertionId, callerIssuer, cancellationToken) is { } context
+            ? questionnaires.Build(context.Assertion, context.Record, context.Order, context.Orders).Questionnaire
+            : null;
+
+    /// <summary>The assertion of an order open for documentation, for package requests that name the order instead of the context.</summary>
+    public Task<string?> AssertionForOrderAsync(string patientReference, string orderReference, string? callerIssuer, CancellationToken cancellationToken) =>
+        OpenAssertionForOrderAsync(patientReference, orderReference, callerIssuer, cancellationToken);
 
     /// <summary>The case status for the EHR, if the case belongs to the caller's assertions.</summary>
     public async Task<PriorAuthCaseRecord?> CaseAsync(string? caseId, string? assertionId, string? callerIssuer, CancellationToken cancellationToken)
@@ -112,21 +200,38 @@ public sealed partial class DocumentationService(
     /// </summary>
     public async Task<DtrResult> ReceiveAsync(QuestionnaireResponse response, string json, string clientId, string? callerIssuer, CancellationToken cancellationToken)
     {
+        // The base specification first (cardinalities, types, invariants): its issues go back as they are.
+        var validation = validator.Validate(response);
+        if (BaseSpecificationValidator.Errors(validation).Count > 0)
+        {
+            return new DtrResult(validation, StatusCodes.Status422UnprocessableEntity);
+        }
+
+        var notOurs = DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
+            "The QuestionnaireResponse does not answer a questionnaire this payer issued for a current coverage assertion (check 'questionnaire' and the qr-context order).", "QuestionnaireResponse.questionnaire");
         var assertionId = await AssertionOfAsync(response, callerIssuer, cancellationToken);
         if (assertionId is null)
         {
-            return DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
-                "The QuestionnaireResponse does not answer a questionnaire this payer issued for a current coverage assertion (check 'questionnaire' and the qr-context order).", "QuestionnaireResponse.questionnaire");
+            return notOurs;
         }
 
         var (owned, tailored, problem) = await QuestionnaireForAsync(assertionId, callerIssuer, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            // An assertion named in the response but unknown to this caller reads as any foreign questionnaire.
+            return problem.StatusCode == StatusCodes.Status404NotFound ? notOurs : problem;
         }
 
         var context = owned!;
-        var problems = reader.Validate(response, tailored!, context.Record.PatientId);
+        if (await ClosedProblemAsync(context, cancellationToken) is { } closed)
+        {
+            return closed;
+        }
+
+        // A response to the full (master) questionnaire is checked against it; otherwise against the tailored one.
+        var master = questionnaires.Master;
+        var answered = response.Questionnaire == master.Url + "|" + master.Version ? tailored! with { Questionnaire = master } : tailored!;
+        var problems = reader.Validate(response, answered, context.Record.PatientId);
         if (problems.Count > 0)
         {
             return new DtrResult(QuestionnaireProblem.ToOperationOutcome(problems), StatusCodes.Status422UnprocessableEntity);
@@ -197,6 +302,11 @@ public sealed partial class DocumentationService(
     private async Task<AssertionContext?> LoadOwnedAsync(string assertionId, string? callerIssuer, CancellationToken cancellationToken) =>
         await contexts.LoadAsync(assertionId, cancellationToken) is { } context && DtrAccess.Owns(callerIssuer, context.ClientIssuer) ? context : null;
 
+    /// <summary>
+    /// The assertion a response answers: the contained adaptive questionnaire names it, or the tailored version in
+    /// <c>questionnaire</c> (<c>url|version</c>, as the draft has it) does; a bare <c>url</c> leads through the
+    /// qr-context order to the assertion of that order that is open for documentation.
+    /// </summary>
     private async Task<string?> AssertionOfAsync(QuestionnaireResponse response, string? callerIssuer, CancellationToken cancellationToken)
     {
         var contained = response.Contained.OfType<Questionnaire>()
@@ -207,23 +317,57 @@ public sealed partial class DocumentationService(
             return contained;
         }
 
+        if (questionnaires.AssertionIdFromCanonical(response.Questionnaire) is { } named)
+        {
+            return named;
+        }
+
         var patient = response.Subject?.Reference;
         var order = response.GetExtensions(DtrCodes.QrContextUrl)
             .Select(e => (e.Value as ResourceReference)?.Reference)
             .FirstOrDefault(r => r is not null && !r.StartsWith("Coverage/", StringComparison.Ordinal));
-        if (patient is null || order is null || response.Questionnaire is null)
+        if (patient is null || order is null || response.Questionnaire?.Split('|')[0] != questionnaires.Url)
         {
             return null;
         }
 
-        var latest = await assertions.FindLatestForOrderAsync(patient, order, cancellationToken);
+        return await OpenAssertionForOrderAsync(patient, order, callerIssuer, cancellationToken);
+    }
+
+    /// <summary>
+    /// The assertion of an order that documentation answers: a case pended for more information reopens its own
+    /// questionnaire (the answers join that case rather than a new assertion's); else the latest assertion when it
+    /// asked for documentation; when a later hook call asked for none (order-select, a re-sign while the case is
+    /// open), the assertion of the order's case still waiting for answers; otherwise the latest.
+    /// </summary>
+    private async Task<string?> OpenAssertionForOrderAsync(string patientReference, string orderReference, string? callerIssuer, CancellationToken cancellationToken)
+    {
+        var latest = await assertions.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken);
         if (latest is null || !DtrAccess.Owns(callerIssuer, latest.ClientIssuer))
         {
             return null;
         }
 
-        var answered = response.Questionnaire.Split('|')[0];
-        return answered == questionnaires.QuestionnaireUrlFor(latest.AssertionId) ? latest.AssertionId : null;
+        var open = await cases.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken);
+        var reopened = open is { Status: PriorAuthCaseStatus.MoreInformationRequested }
+            || (open is { Status: PriorAuthCaseStatus.AwaitingDocumentation } && latest.DocNeeded is null);
+        return reopened && await assertions.FindAsync(open!.AssertionId, cancellationToken) is { } pended && DtrAccess.Owns(callerIssuer, pended.ClientIssuer)
+            ? pended.AssertionId
+            : latest.AssertionId;
+    }
+
+    /// <summary>
+    /// Why answers to this assertion can no longer be taken: another assertion's case for the same order is already
+    /// decided. (Its own case keeps taking answers as before: a resubmission returns the stored response.)
+    /// </summary>
+    private async Task<DtrResult?> ClosedProblemAsync(AssertionContext context, CancellationToken cancellationToken)
+    {
+        var latest = await cases.FindLatestForOrderAsync(context.Assertion.PatientReference, context.Assertion.OrderReference, cancellationToken);
+        return latest is { Status: PriorAuthCaseStatus.Approved or PriorAuthCaseStatus.Denied } && latest.AssertionId != context.Assertion.AssertionId
+            ? DtrResult.Problem(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.BusinessRule,
+                $"Order {context.Assertion.OrderReference} is already decided ({latest.Status.ToCode()}, ClaimResponse/{latest.CaseId}); coverage assertion {context.Assertion.AssertionId} no longer takes answers.",
+                "QuestionnaireResponse.questionnaire")
+            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuestionnaireResponse {ResponseId} stored for case {CaseId}; processing enqueued")]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Storage;
+using VaCdsHooks.Trust;
 
 namespace VaCdsHooks.Api.Dtr;
 
@@ -28,12 +29,14 @@ public static class DtrApi
             .WithSummary("CapabilityStatement of the DTR endpoint (no authentication).");
 
         var questionnaires = protect(fhir.MapGroup("/Questionnaire"), DtrAccess.ReadQuestionnaires);
-        questionnaires.MapGet("/{id}", ReadQuestionnaire).WithSummary("Read the documentation Questionnaire.");
-        questionnaires.MapGet("/", SearchQuestionnaires).WithSummary("Resolve the documentation Questionnaire by canonical url.");
+        questionnaires.MapGet("/{id}", ReadQuestionnaireAsync).WithSummary("Read the documentation Questionnaire.");
+        questionnaires.MapGet("/", SearchQuestionnairesAsync).WithSummary("Resolve the documentation Questionnaire by canonical url.");
         questionnaires.MapPost("/$questionnaire-package", PackageAsync).DisableAntiforgery()
             .WithSummary("DTR $questionnaire-package: the Questionnaire tailored to a coverage assertion, its ValueSets and a pre-filled draft QuestionnaireResponse.");
         questionnaires.MapPost("/$next-question", NextQuestionAsync).DisableAntiforgery()
             .WithSummary("SDC $next-question for the adaptive form.");
+
+        protect(fhir.MapGroup("/ValueSet"), SmartBackendPolicies.ReadValueSets).MapValueSetApi();
 
         var responses = protect(fhir.MapGroup("/QuestionnaireResponse"), DtrAccess.WriteQuestionnaireResponses);
         responses.MapPost("/", ReceiveAsync).DisableAntiforgery()
@@ -46,21 +49,22 @@ public static class DtrApi
         return app;
     }
 
-    private static FhirResult ReadQuestionnaire(string id, DocumentationQuestionnaire master) =>
-        id == master.Questionnaire.Id
-            ? new FhirResult(master.Questionnaire)
+    private static async Task<FhirResult> ReadQuestionnaireAsync(string id, HttpContext http, DocumentationService documentation, CancellationToken cancellationToken) =>
+        await documentation.ReadQuestionnaireAsync(id, DtrAccess.Issuer(http), cancellationToken) is { } found
+            ? new FhirResult(found)
             : FhirResult.Outcome(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound,
-                $"Questionnaire/{Short(id)} is not known. Questionnaires tailored to a coverage assertion come in the $questionnaire-package.");
+                $"Questionnaire/{Short(id)} is not known (or belongs to a coverage assertion of another client).");
 
-    private static FhirResult SearchQuestionnaires(HttpRequest request, DocumentationQuestionnaire master)
+    private static async Task<FhirResult> SearchQuestionnairesAsync(HttpContext http, DocumentationService documentation, CancellationToken cancellationToken)
     {
-        var url = request.Query["url"].ToString();
-        var (canonical, version) = url.Split('|') is [var u, var v] ? (u, v) : (url, null);
-        var matches = string.IsNullOrEmpty(url) || (canonical == master.Url && (version is null || version == master.Version));
-        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = matches ? 1 : 0 };
-        if (matches)
+        var url = http.Request.Query["url"].ToString();
+        var found = string.IsNullOrEmpty(url)
+            ? documentation.MasterQuestionnaire
+            : await documentation.FindQuestionnaireAsync(url, DtrAccess.Issuer(http), cancellationToken);
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = found is null ? 0 : 1 };
+        if (found is not null)
         {
-            bundle.Entry.Add(new Bundle.EntryComponent { Resource = master.Questionnaire, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = found, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
         }
 
         return new FhirResult(bundle);
@@ -81,9 +85,10 @@ public static class DtrApi
                 "The 'coverage' parameter (a Coverage resource) is required.", "Parameters.parameter.where(name='coverage')");
         }
 
+        var coverages = coverage.Cast<Hl7.Fhir.Model.Coverage>().ToList();
         var context = parameters.Parameter.FirstOrDefault(p => p.Name == "context")?.Value?.ToString();
         var orders = parameters.Parameter.Where(p => p.Name == "order").Select(p => p.Resource).OfType<Resource>().ToList();
-        var canonicals = parameters.Parameter.Where(p => p.Name == "questionnaire").ToList();
+        var canonicals = parameters.Parameter.Where(p => p.Name == "questionnaire").Select(p => p.Value?.ToString()).OfType<string>().ToList();
         if (context is null && orders.Count == 0 && canonicals.Count == 0)
         {
             // dtr-1: at least one of order, questionnaire, context.
@@ -91,17 +96,45 @@ public static class DtrApi
                 "Send at least one of 'order', 'questionnaire' or 'context' (dtr-1).", "Parameters");
         }
 
+        DateTimeOffset? changedSince = null;
+        if (parameters.Parameter.FirstOrDefault(p => p.Name == "changedsince")?.Value is { } since)
+        {
+            if (since is not Instant { Value: { } instant } && !DateTimeOffset.TryParse(since.ToString(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out instant))
+            {
+                return FhirResult.Outcome(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Value,
+                    "'changedsince' must be an instant.", "Parameters.parameter.where(name='changedsince')");
+            }
+
+            changedSince = instant;
+        }
+
+        var unknown = canonicals.FirstOrDefault(c => !documentation.IsOurQuestionnaire(c));
+        if (unknown is not null)
+        {
+            return FhirResult.Outcome(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.NotFound,
+                $"Questionnaire {Short(unknown)} is not one this payer publishes (ours: {documentation.MasterQuestionnaire.Url}).", "Parameters.parameter.where(name='questionnaire')");
+        }
+
+        // A tailored canonical (url|version from a draft) names its assertion as the context does.
+        context ??= canonicals.Select(documentation.AssertionOfCanonical).FirstOrDefault(a => a is not null);
         if (context is null)
         {
             foreach (var order in orders)
             {
                 var patient = PatientOf(order);
-                if (patient is not null && await documentation.LatestAssertionForOrderAsync(patient, order.TypeName + "/" + order.Id, DtrAccess.Issuer(http), cancellationToken) is { } found)
+                if (patient is not null && await documentation.AssertionForOrderAsync(patient, order.TypeName + "/" + order.Id, DtrAccess.Issuer(http), cancellationToken) is { } found)
                 {
                     context = found;
                     break;
                 }
             }
+        }
+
+        if (context is null && canonicals.Count > 0)
+        {
+            // The canonical from coverage-information without an assertion: the master questionnaire, untailored.
+            var master = documentation.MasterPackage(coverages[0], orders, changedSince);
+            return new FhirResult(master.Resource, master.StatusCode);
         }
 
         if (context is null)
@@ -111,7 +144,8 @@ public static class DtrApi
                 "Parameters.parameter.where(name='context')");
         }
 
-        var result = await documentation.PackageAsync(context, DtrAccess.Issuer(http), cancellationToken);
+        // Asking for the adaptive form's canonical gets the adaptive form of the same tailoring.
+        var result = await documentation.PackageAsync(context, DtrAccess.Issuer(http), cancellationToken, coverages, changedSince, canonicals.Any(documentation.IsAdaptive));
         return new FhirResult(result.Resource, result.StatusCode);
     }
 
@@ -138,6 +172,11 @@ public static class DtrApi
 
     private static async Task<FhirResult> ReceiveAsync(HttpContext http, DocumentationService documentation, IOptions<CdsServicesOptions> limits, CancellationToken cancellationToken)
     {
+        if (UnsupportedFormat(http.Request) is { } unsupported)
+        {
+            return unsupported;
+        }
+
         byte[] body;
         try
         {
@@ -184,9 +223,18 @@ public static class DtrApi
         return new FhirResult(bundle);
     }
 
+    /// <summary>Reads a FHIR JSON body of the expected type (415 for XML, 413 when too large, 400 when malformed).</summary>
+    internal static Task<(T? Resource, FhirResult? Problem)> ReadBodyAsync<T>(HttpContext http, long limit, CancellationToken cancellationToken)
+        where T : Resource => ReadAsync<T>(http, limit, cancellationToken);
+
     private static async Task<(T? Resource, FhirResult? Problem)> ReadAsync<T>(HttpContext http, long limit, CancellationToken cancellationToken)
         where T : Resource
     {
+        if (UnsupportedFormat(http.Request) is { } unsupported)
+        {
+            return (null, unsupported);
+        }
+
         try
         {
             return Parse<T>(await RequestBody.ReadAsync(http.Request, limit, cancellationToken));
@@ -196,6 +244,13 @@ public static class DtrApi
             return (null, FhirResult.Outcome(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong, ex.Message));
         }
     }
+
+    /// <summary>Only FHIR JSON is read (the CapabilityStatement says so): an XML body is 415, not a parse error.</summary>
+    private static FhirResult? UnsupportedFormat(HttpRequest request) =>
+        request.ContentType is { } type && type.Contains("xml", StringComparison.OrdinalIgnoreCase)
+            ? FhirResult.Outcome(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+                $"Content-Type '{type}' is not supported; send application/fhir+json.")
+            : null;
 
     /// <summary>Strict FHIR parsing; a failure names what is wrong.</summary>
     private static (T? Resource, FhirResult? Problem) Parse<T>(byte[] body)

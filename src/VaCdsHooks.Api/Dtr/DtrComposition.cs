@@ -25,6 +25,7 @@ public static class DtrComposition
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
         services.AddSingleton(provider => new QuestionnairePackageBuilder(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<IOptions<DocumentationSettings>>().Value));
+        services.AddSingleton(provider => new ValueSetExpansion(provider.GetRequiredService<CoveragePolicy>()));
         services.AddSingleton(provider => new QuestionnaireResponseReader(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
         services.AddSingleton(provider => new DocumentationReevaluation(
@@ -40,6 +41,8 @@ public static class DtrComposition
             .WithExposedHeaders("Location")));
 
         services.AddSingleton<CapabilityStatementSource>();
+        services.AddSingleton<BaseSpecificationValidator>();
+        services.AddHostedService<BaseSpecificationValidatorWarmUp>();
         services.AddScoped<AssertionContextLoader>();
         services.AddScoped<DocumentationService>();
         services.AddScoped<DocumentationJob>();

@@ -41,6 +41,7 @@ public sealed class DocumentationQuestionnaireBuilder
 {
     private readonly CoveragePolicy _policy;
     private readonly DocumentationQuestionnaire _master;
+    private readonly ValueSetExpansion _valueSets;
 
     public DocumentationQuestionnaireBuilder(CoveragePolicy policy, DocumentationQuestionnaire master)
     {
@@ -48,18 +49,69 @@ public sealed class DocumentationQuestionnaireBuilder
         ArgumentNullException.ThrowIfNull(master);
         _policy = policy;
         _master = master;
+        _valueSets = new ValueSetExpansion(policy);
+        Master = QuestionnaireRendering.Render((Questionnaire)master.Questionnaire.DeepCopy(), _valueSets);
     }
 
-    /// <summary>The id of the tailored Questionnaire for an assertion (also the last segment of its url).</summary>
-    public static string QuestionnaireIdFor(string assertionId) => StableIds.FhirId("vad", assertionId);
+    /// <summary>The master Questionnaire as served (rendered: answer lists inline, a narrative). Do not modify.</summary>
+    public Questionnaire Master { get; }
 
-    /// <summary>The canonical url of the tailored Questionnaire for an assertion (beside the master's url).</summary>
-    public string QuestionnaireUrlFor(string assertionId)
+    /// <summary>The master's canonical url (the url of every tailored Questionnaire too).</summary>
+    public string Url => _master.Url;
+
+    /// <summary>The canonical url of the adaptive form (SDC <c>$next-question</c>) of the same questionnaire.</summary>
+    public string AdaptiveUrl => NextQuestionEngine.AdaptiveUrlOf(_master.Url);
+
+    /// <summary>
+    /// The adaptive form of a tailored questionnaire: no items yet (<c>$next-question</c> appends them), the
+    /// questionnaireAdaptive extension, its own url (<see cref="AdaptiveUrl"/>) and the tailored version.
+    /// </summary>
+    public static Questionnaire AdaptiveFormOf(Questionnaire tailored, string adaptiveUrl)
     {
-        var masterUrl = _master.Url;
-        var slash = masterUrl.LastIndexOf('/');
-        return masterUrl[..(slash + 1)] + QuestionnaireIdFor(assertionId);
+        ArgumentNullException.ThrowIfNull(tailored);
+        var shell = NextQuestionEngine.AdaptiveShell(tailored);
+        shell.Id = tailored.Id + "-adaptive";
+        shell.Url = adaptiveUrl;
+        shell.Text = QuestionnaireRendering.Narrative(shell);
+        return shell;
     }
+
+    /// <summary>Prefix of the ids of tailored Questionnaires (<c>vad-{assertion id}</c>).</summary>
+    public const string TailoredIdPrefix = "vad-";
+
+    /// <summary>
+    /// The id of the tailored Questionnaire for an assertion: <c>vad-{assertion id}</c>, so <c>GET Questionnaire/{id}</c>
+    /// finds the assertion again; an assertion id that is not a FHIR id gets a hash (then only the package serves it).
+    /// </summary>
+    public static string QuestionnaireIdFor(string assertionId) =>
+        IsTailoringKey(assertionId) ? TailoredIdPrefix + assertionId : StableIds.FhirId("vad", assertionId);
+
+    /// <summary>The assertion a tailored Questionnaire id names, or null.</summary>
+    public static string? AssertionIdFromQuestionnaireId(string id) =>
+        id.StartsWith(TailoredIdPrefix, StringComparison.Ordinal) && IsTailoringKey(id[TailoredIdPrefix.Length..]) ? id[TailoredIdPrefix.Length..] : null;
+
+    /// <summary>
+    /// The version of the tailored Questionnaire: the master's version, then the assertion id
+    /// (<c>2026.2-{assertion id}</c>). The url stays the master's, so the canonical CRD sent matches <c>Questionnaire.url</c>
+    /// exactly (DTR clients and the DTR test kit compare <c>url</c> as is); the version tells the tailorings apart.
+    /// </summary>
+    public string VersionFor(string assertionId) => _master.Version + "-" + assertionId;
+
+    /// <summary>The assertion a <c>url|version</c> canonical names (a tailored version of the master), or null.</summary>
+    public string? AssertionIdFromCanonical(string? canonical)
+    {
+        if (canonical is null || canonical.Split('|') is not [var url, var version] || (url != _master.Url && url != AdaptiveUrl))
+        {
+            return null;
+        }
+
+        var prefix = _master.Version + "-";
+        return version.StartsWith(prefix, StringComparison.Ordinal) && IsTailoringKey(version[prefix.Length..]) ? version[prefix.Length..] : null;
+    }
+
+    // Assertion ids are GUIDs in N format; anything that keeps "vad-" + id a FHIR id (64 characters) is reversible.
+    private static bool IsTailoringKey(string value) =>
+        value.Length is > 0 and <= 60 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.');
 
     /// <summary>
     /// Builds the tailored Questionnaire for <paramref name="assertion"/>. With <paramref name="record"/> (the
@@ -100,6 +152,7 @@ public sealed class DocumentationQuestionnaireBuilder
             questionnaire.Item.Add(section);
         }
 
+        QuestionnaireRendering.Render(questionnaire, _valueSets);
         var usedPrefill = prefill.Where(p => included.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         return new TailoredQuestionnaire(questionnaire, assertion.AssertionId, asked.ToList(), usedPrefill, null);
     }
@@ -189,11 +242,12 @@ public sealed class DocumentationQuestionnaireBuilder
         return new Questionnaire
         {
             Id = id,
-            Meta = new Meta { Profile = [DtrCodes.SdcPopulateExpressionProfile] },
+            // Tailored when the assertion was made: what changedsince is compared with.
+            Meta = new Meta { Profile = [DtrCodes.SdcPopulateExpressionProfile], LastUpdated = assertion.Date },
             Extension = master.Extension.Select(e => (Extension)e.DeepCopy()).ToList(),
-            Url = QuestionnaireUrlFor(assertion.AssertionId),
+            Url = master.Url,
             Identifier = [new Identifier(DtrCodes.AssertionIdentifierSystem, assertion.AssertionId)],
-            Version = master.Version,
+            Version = VersionFor(assertion.AssertionId),
             Name = master.Name,
             Title = master.Title,
             DerivedFrom = [_master.VersionedCanonical],

@@ -17,6 +17,9 @@ public sealed record NextQuestionResult(QuestionnaireResponse? Response, IReadOn
 /// </summary>
 public static class NextQuestionEngine
 {
+    /// <summary>The canonical of the adaptive form of a questionnaire (offered through the package when asked for).</summary>
+    public static string AdaptiveUrlOf(string url) => url + "-adaptive";
+
     /// <summary>The empty adaptive Questionnaire a client starts from (contained in its first request).</summary>
     public static Questionnaire AdaptiveShell(Questionnaire tailored)
     {
@@ -40,7 +43,7 @@ public static class NextQuestionEngine
             return Invalid(null, "QuestionnaireResponse.questionnaire must reference a contained Questionnaire (adaptive form).");
         }
 
-        if (contained.Url is { } url && url != tailored.Url)
+        if (contained.Url is { } url && url != tailored.Url && url != AdaptiveUrlOf(tailored.Url ?? string.Empty))
         {
             return Invalid(null, $"The contained Questionnaire is {url}, not {tailored.Url}.");
         }

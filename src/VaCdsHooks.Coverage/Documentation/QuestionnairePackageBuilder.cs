@@ -15,8 +15,8 @@ public sealed class QuestionnairePackageBuilder
     /// <summary>DTR: ValueSets with fewer codes than this are shipped expanded.</summary>
     public const int MaxExpandedCodes = 40;
 
-    private readonly CoveragePolicy _policy;
     private readonly DocumentationSettings _settings;
+    private readonly ValueSetExpansion _valueSets;
 
     public QuestionnairePackageBuilder(CoveragePolicy policy, DocumentationSettings settings)
     {
@@ -28,8 +28,8 @@ public sealed class QuestionnairePackageBuilder
             throw new ArgumentException(string.Join(" ", errors), nameof(settings));
         }
 
-        _policy = policy;
         _settings = settings;
+        _valueSets = new ValueSetExpansion(policy);
     }
 
     /// <summary>The package Bundle for one tailored Questionnaire of <paramref name="assertion"/>.</summary>
@@ -44,7 +44,7 @@ public sealed class QuestionnairePackageBuilder
             Type = Bundle.BundleType.Collection,
             Timestamp = now,
         };
-        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = questionnaire.Url, Resource = (Questionnaire)questionnaire.DeepCopy() });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(questionnaire), Resource = (Questionnaire)questionnaire.DeepCopy() });
         foreach (var valueSet in ValueSetsFor(questionnaire, now))
         {
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
@@ -52,6 +52,77 @@ public sealed class QuestionnairePackageBuilder
 
         var draft = DraftResponse(tailored, assertion, now);
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr", assertion.AssertionId), Resource = draft });
+        return bundle;
+    }
+
+    /// <summary>
+    /// The package of the adaptive form: the empty adaptive Questionnaire first, and a draft QuestionnaireResponse
+    /// that contains it (<c>questionnaire = #id</c>), ready to send to <c>$next-question</c>. The payer's pre-filled
+    /// values are not in it: adaptive items arrive one section at a time.
+    /// </summary>
+    public Bundle BuildAdaptive(Questionnaire adaptive, TailoredQuestionnaire tailored, CoverageAssertion assertion, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(adaptive);
+        var draft = DraftResponse(tailored, assertion, now);
+        draft.Id = StableIds.FhirId("vad-qr-adaptive", assertion.AssertionId);
+        draft.Item = [];
+        draft.Contained = [(Questionnaire)adaptive.DeepCopy()];
+        draft.Questionnaire = "#" + adaptive.Id;
+        var bundle = new Bundle
+        {
+            Id = StableIds.FhirId("vad-package-adaptive", assertion.AssertionId),
+            Type = Bundle.BundleType.Collection,
+            Timestamp = now,
+        };
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(adaptive), Resource = (Questionnaire)adaptive.DeepCopy() });
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr-adaptive", assertion.AssertionId), Resource = draft });
+        return bundle;
+    }
+
+    /// <summary>
+    /// The package of the master Questionnaire, for a request that names its canonical but no coverage assertion:
+    /// nothing is tailored or pre-filled (the DTR app pre-populates from the EHR); the draft names the Coverage
+    /// (and the orders, when sent) in qr-context. Answers to it are matched to the order's open assertion.
+    /// </summary>
+    public Bundle BuildUntailored(Questionnaire master, Hl7.Fhir.Model.Coverage coverage, IReadOnlyList<Resource> orders, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(master);
+        ArgumentNullException.ThrowIfNull(coverage);
+        ArgumentNullException.ThrowIfNull(orders);
+        var coverageKey = coverage.Id ?? coverage.Beneficiary?.Reference ?? string.Empty;
+        var bundle = new Bundle
+        {
+            Id = StableIds.FhirId("vad-package", master.Url ?? string.Empty, master.Version ?? string.Empty, coverageKey),
+            Type = Bundle.BundleType.Collection,
+            Timestamp = now,
+        };
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(master), Resource = (Questionnaire)master.DeepCopy() });
+        foreach (var valueSet in ValueSetsFor(master, now))
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
+        }
+
+        var draft = new QuestionnaireResponse
+        {
+            Id = StableIds.FhirId("vad-qr", master.Url ?? string.Empty, coverageKey),
+            Meta = new Meta { Profile = [DtrCodes.QuestionnaireResponseProfile] },
+            Questionnaire = master.Url + "|" + master.Version,
+            Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress,
+            Subject = coverage.Beneficiary is { Reference: { } patient } ? new ResourceReference(patient) : null,
+            Authored = now.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (coverage.Id is { } coverageId)
+        {
+            draft.Extension.Add(new Extension(_settings.IsDtr22 ? DtrCodes.QrCoverageUrl : DtrCodes.QrContextUrl, Typed("Coverage/" + coverageId)));
+        }
+
+        foreach (var order in orders.Where(o => o.Id is not null))
+        {
+            draft.Extension.Add(new Extension(DtrCodes.QrContextUrl, Typed(order.TypeName + "/" + order.Id)));
+        }
+
+        draft.Extension.Add(new Extension(DtrCodes.IntendedUseUrl, new CodeableConcept(DtrCodes.CrdTempSystem, "withpa", "Include with prior authorization request")));
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr", master.Url ?? string.Empty, coverageKey), Resource = draft });
         return bundle;
     }
 
@@ -152,48 +223,51 @@ public sealed class QuestionnairePackageBuilder
         return answer;
     }
 
+    /// <summary>Where the Questionnaire is read (tailorings share the master's url, so the entry names it by id).</summary>
+    private static string FullUrlOf(Questionnaire questionnaire)
+    {
+        var url = questionnaire.Url ?? string.Empty;
+        var slash = url.LastIndexOf('/');
+        return slash < 0 || questionnaire.Id is null ? url : url[..(slash + 1)] + questionnaire.Id;
+    }
+
     private static ResourceReference Typed(string reference) => new(reference) { Type = reference.Split('/')[0] };
 
     private List<ValueSet> ValueSetsFor(Questionnaire questionnaire, DateTimeOffset now)
     {
         var result = new List<ValueSet>();
-        var pending = new Queue<string>(questionnaire.Item.SelectMany(g => g.Item).Select(i => i.AnswerValueSet).OfType<string>().Distinct(StringComparer.Ordinal));
+        var pending = new Queue<string>(AllItems(questionnaire.Item).Select(i => i.AnswerValueSet).OfType<string>().Distinct(StringComparer.Ordinal));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (pending.Count > 0)
         {
-            var url = pending.Dequeue();
-            if (!seen.Add(url) || !_policy.ValueSetResources.TryGetValue(url, out var published))
+            var canonical = pending.Dequeue();
+            if (_valueSets.Find(canonical) is not { } published || !seen.Add(published.Url!))
             {
                 continue;
             }
 
-            var valueSet = (ValueSet)published.DeepCopy();
-            var codes = _policy.ValueSets.All.TryGetValue(url, out var compiled) ? compiled.Enumerate() : null;
-            if (codes is not null && codes.Count < MaxExpandedCodes)
+            var codes = _valueSets.Codes(published.Url!);
+            if (codes is { Count: < MaxExpandedCodes })
             {
-                valueSet.Expansion = new ValueSet.ExpansionComponent
-                {
-                    Identifier = StableIds.Urn("expansion", url, valueSet.Version ?? string.Empty),
-                    Timestamp = now.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
-                    Total = codes.Count,
-                    Contains = codes.Select(c => new ValueSet.ContainsComponent { System = c.System, Code = c.Code, Display = c.Display }).ToList(),
-                };
+                result.Add(_valueSets.Expand(published.Url!, now)!);
+                continue;
             }
-            else
+
+            // Shipped as defined; the ValueSets it includes travel with it.
+            foreach (var include in published.Compose?.Include ?? [])
             {
-                // Shipped as defined; the ValueSets it includes travel with it.
-                foreach (var include in valueSet.Compose?.Include ?? [])
+                foreach (var imported in include.ValueSet.OfType<string>())
                 {
-                    foreach (var imported in include.ValueSet.OfType<string>())
-                    {
-                        pending.Enqueue(imported);
-                    }
+                    pending.Enqueue(imported);
                 }
             }
 
-            result.Add(valueSet);
+            result.Add((ValueSet)published.DeepCopy());
         }
 
         return result;
     }
+
+    private static IEnumerable<Questionnaire.ItemComponent> AllItems(IEnumerable<Questionnaire.ItemComponent> items) =>
+        items.SelectMany(i => AllItems(i.Item).Prepend(i));
 }

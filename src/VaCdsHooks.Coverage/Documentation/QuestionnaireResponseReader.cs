@@ -142,7 +142,8 @@ public sealed class QuestionnaireResponseReader
                 continue;
             }
 
-            var origin = OriginOf(answer);
+            // An answer without information-origin was given by the person who sent the response: manual.
+            var origin = OriginOf(answer) is var stated && stated == InformationOrigin.NotStated ? InformationOrigin.Manual : stated;
             var author = AuthorOf(answer, item) ?? response.Author?.Reference;
             if (question.IsImagingDetail)
             {
@@ -303,9 +304,17 @@ public sealed class QuestionnaireResponseReader
             return $"'{question.Text}' is a {type.ToString().ToLowerInvariant()} question; the answer is {(value is null ? "empty" : value.TypeName)}.";
         }
 
-        if (value is Coding coding && question.AnswerValueSet is { } url && _policy.ValueSets.All.TryGetValue(url, out var allowed) && !allowed.Contains(coding))
+        // The served questionnaire lists short answer lists inline; the master names the ValueSet behind them.
+        var listUrl = (question.LinkId is { } id ? _master.Find(id)?.Item.AnswerValueSet : null) ?? question.AnswerValueSet;
+        if (value is Coding coding && listUrl is { } url && _policy.ValueSets.All.TryGetValue(url, out var allowed) && !allowed.Contains(coding))
         {
             return $"'{coding.System}|{coding.Code}' is not in the answer list {url}.";
+        }
+
+        if (value is Coding option && listUrl is null && question.AnswerOption.Count > 0
+            && !question.AnswerOption.Any(o => o.Value is Coding c && c.System == option.System && c.Code == option.Code))
+        {
+            return $"'{option.System}|{option.Code}' is not one of the answer options of '{question.Text}'.";
         }
 
         var number = value switch

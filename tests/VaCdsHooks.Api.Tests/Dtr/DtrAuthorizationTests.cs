@@ -107,4 +107,13 @@ public sealed class DtrAuthorizationTests(TwoEhrApiFactory factory) : IClassFixt
         using var read = await client.GetAsync("/fhir/ClaimResponse/" + status.Id);
         await DtrFlow.ReadAsync<OperationOutcome>(read, HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Another_ehrs_tailored_questionnaire_is_not_found_by_id()
+    {
+        var (questionnaire, _) = await _dtr.PackageAsync(await _dtr.ConditionalAssertionAsync());
+        using var client = await _dtr.ClientAsync(await factory.DtrAccessTokenAsync(keys: factory.OtherTokens));
+        using var read = await client.GetAsync("/fhir/Questionnaire/" + questionnaire.Id);
+        await DtrFlow.ReadAsync<OperationOutcome>(read, HttpStatusCode.NotFound);
+    }
 }

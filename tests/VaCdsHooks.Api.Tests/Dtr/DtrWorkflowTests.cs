@@ -269,7 +269,7 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Equal(FHIRVersion.N4_0_1, capability.FhirVersion);
         var rest = Assert.Single(capability.Rest);
         var questionnaire = rest.Resource.Single(r => r.Type == "Questionnaire");
-        Assert.Contains(questionnaire.Operation, o => o.Definition == "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/Questionnaire-package");
+        Assert.Contains(questionnaire.Operation, o => o.Definition == "http://hl7.org/fhir/us/davinci-dtr/OperationDefinition/questionnaire-package");
         Assert.Contains(rest.Resource, r => r.Type == "QuestionnaireResponse" && r.Interaction.Any(i => i.Code == CapabilityStatement.TypeRestfulInteraction.Create));
         Assert.Contains(rest.Security!.Service, s => s.Coding.Any(c => c.Code == "SMART-on-FHIR"));
     }

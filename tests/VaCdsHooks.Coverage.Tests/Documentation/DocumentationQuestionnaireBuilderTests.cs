@@ -20,12 +20,15 @@ public class DocumentationQuestionnaireBuilderTests
     }
 
     [Fact]
-    public void Held_pain_score_is_the_initial_value_of_the_pain_item()
+    public void Held_pain_score_is_prefilled_but_not_as_initial_beside_the_items_initial_expression()
     {
-        var questionnaire = Dtr.Tailor(WithoutImpairment()).Questionnaire!;
-        var pain = questionnaire.Item.SelectMany(g => g.Item).Single(i => i.LinkId == "pain.severity");
-        Assert.Equal(7m, Assert.IsType<FhirDecimal>(Assert.Single(pain.Initial).Value).Value);
-        Assert.Empty(questionnaire.Item.SelectMany(g => g.Item).Single(i => i.LinkId == "pain.functional-impairment").Initial);
+        // SDC: an item carries initial or initialExpression, never both; the payer's value travels in the draft.
+        var tailored = Dtr.Tailor(WithoutImpairment());
+        var pain = tailored.Questionnaire!.Item.SelectMany(g => g.Item).Single(i => i.LinkId == "pain.severity");
+        Assert.NotNull(pain.GetExtension(DtrCodes.InitialExpressionUrl));
+        Assert.Empty(pain.Initial);
+        Assert.Equal(7m, Assert.IsType<FhirDecimal>(tailored.Prefill["pain.severity"]).Value);
+        Assert.DoesNotContain(tailored.Questionnaire.Item.SelectMany(g => g.Item), i => i.Initial.Count > 0 && i.GetExtension(DtrCodes.InitialExpressionUrl) is not null);
     }
 
     [Fact]
@@ -67,7 +70,9 @@ public class DocumentationQuestionnaireBuilderTests
         var second = Dtr.Builder.Build(assertion, chart.Record()).Questionnaire!;
         Assert.Equal(Dtr.Serialize(first), Dtr.Serialize(second));
         Assert.Equal(DocumentationQuestionnaireBuilder.QuestionnaireIdFor(assertion.AssertionId), first.Id);
-        Assert.EndsWith("/Questionnaire/" + first.Id, first.Url, StringComparison.Ordinal);
+        // The canonical CRD sends is the url of every tailoring; the version names the assertion.
+        Assert.Equal(Dtr.Master.Url, first.Url);
+        Assert.Equal(Dtr.Master.Version + "-" + assertion.AssertionId, first.Version);
         Assert.Equal(assertion.AssertionId, Assert.Single(first.Identifier).Value);
         Assert.Equal([Dtr.Master.VersionedCanonical], first.DerivedFrom);
     }

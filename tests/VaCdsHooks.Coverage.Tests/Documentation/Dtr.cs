@@ -75,7 +75,8 @@ internal static class Answers
                 originExtension.Extension.Add(new Extension("source", new Code(origin)));
                 if (origin != "auto")
                 {
-                    originExtension.Extension.Add(new Extension("author", new ResourceReference(Surgeon)));
+                    // DTR 2.0.1 shape: author.extension[practitioner].
+                    originExtension.Extension.Add(new Extension { Url = "author", Extension = [new Extension("practitioner", new ResourceReference(Surgeon))] });
                 }
 
                 answer.Extension.Add(originExtension);

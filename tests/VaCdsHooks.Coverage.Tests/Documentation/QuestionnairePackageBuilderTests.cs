@@ -35,17 +35,20 @@ public class QuestionnairePackageBuilderTests
     }
 
     [Fact]
-    public void Every_answer_value_set_travels_expanded_when_small_and_enumerable()
+    public void Short_answer_lists_are_inline_answer_options_so_the_form_renders_without_a_terminology_server()
     {
+        // LHC-Forms could not load ValueSet/... from our endpoint: a list under 40 codes now travels as answerOption.
         var (bundle, _) = Package();
         var questionnaire = Assert.IsType<Questionnaire>(bundle.Entry[0].Resource);
+        var modality = questionnaire.Item.SelectMany(g => g.Item).Single(i => i.LinkId == "imaging.modality");
+        Assert.Null(modality.AnswerValueSet);
+        Assert.Equal(["CR", "CT", "DX", "MR", "NM", "RF"], modality.AnswerOption.Select(o => Assert.IsType<Coding>(o.Value).Code).Order(StringComparer.Ordinal).ToList());
+        Assert.All(modality.AnswerOption, o => Assert.False(string.IsNullOrEmpty(((Coding)o.Value).Display)));
+
+        // Any longer list stays a version-specific answerValueSet that travels in the package.
         var referenced = questionnaire.Item.SelectMany(g => g.Item).Select(i => i.AnswerValueSet).OfType<string>().ToList();
-        Assert.Contains("http://vacdshooks.example.org/fhir/ValueSet/spine-imaging-modalities", referenced);
         var valueSets = bundle.Entry.Select(e => e.Resource).OfType<ValueSet>().ToList();
-        Assert.All(referenced, url => Assert.Contains(valueSets, v => v.Url == url));
-        var modalities = valueSets.Single(v => v.Url!.EndsWith("spine-imaging-modalities", StringComparison.Ordinal));
-        Assert.Equal(["CR", "CT", "DX", "MR", "NM", "RF"], modalities.Expansion!.Contains.Select(c => c.Code).Order(StringComparer.Ordinal).ToList());
-        Assert.All(valueSets, v => Assert.True(v.Expansion!.Contains.Count < QuestionnairePackageBuilder.MaxExpandedCodes));
+        Assert.All(referenced, canonical => Assert.Contains(valueSets, v => v.Url + "|" + v.Version == canonical));
     }
 
     [Fact]
