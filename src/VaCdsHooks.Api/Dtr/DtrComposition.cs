@@ -24,7 +24,9 @@ public static class DtrComposition
         services.AddSingleton(provider => new DocumentationQuestionnaireBuilder(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
         services.AddSingleton(provider => new QuestionnairePackageBuilder(
-            provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<IOptions<DocumentationSettings>>().Value));
+            provider.GetRequiredService<CoveragePolicy>(),
+            provider.GetRequiredService<IOptions<DocumentationSettings>>().Value,
+            provider.GetRequiredService<DocumentationQuestionnaire>().Libraries));
         services.AddSingleton(provider => new ValueSetExpansion(provider.GetRequiredService<CoveragePolicy>()));
         services.AddSingleton(provider => new QuestionnaireResponseReader(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));

@@ -57,6 +57,9 @@ public sealed class DocumentationQuestionnaire
     /// <summary>The Questionnaire as published (do not modify).</summary>
     public Questionnaire Questionnaire { get; }
 
+    /// <summary>The CQL Libraries its <c>cqf-library</c> names (CQL source and ELM), shipped in every package (do not modify).</summary>
+    public IReadOnlyList<Library> Libraries { get; private set; } = [];
+
     /// <summary>Every answerable item in document order.</summary>
     public IReadOnlyList<DocumentationItem> Items { get; }
 
@@ -96,7 +99,76 @@ public sealed class DocumentationQuestionnaire
             throw new PolicyArtifactException($"{FileName}: expected a Questionnaire, found {resource?.TypeName ?? "nothing"}.");
         }
 
-        return From(questionnaire, policy, FileName);
+        var master = From(questionnaire, policy, FileName);
+        master.Libraries = LoadLibraries(fhirResourcesDirectory, questionnaire);
+        return master;
+    }
+
+    /// <summary>
+    /// The Libraries the Questionnaire names in <c>cqf-library</c>, from <c>Library/*.json</c>: each must exist with the
+    /// named url and version and carry both <c>text/cql</c> and <c>application/elm+json</c> (DTR: every Library
+    /// SHALL carry both).
+    /// </summary>
+    private static List<Library> LoadLibraries(string fhirResourcesDirectory, Questionnaire questionnaire)
+    {
+        var named = questionnaire.Extension.Where(e => e.Url == DtrCodes.CqfLibraryUrl).Select(e => (e.Value as Canonical)?.Value).OfType<string>().ToList();
+        var directory = Path.Combine(fhirResourcesDirectory, "Library");
+        var available = Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal)
+                .Select(file => (File: Path.GetFileName(file), Resource: TryRead(file)))
+                .Where(x => x.Resource is Library)
+                .Select(x => (x.File, Library: (Library)x.Resource!))
+                .ToList()
+            : [];
+        var libraries = new List<Library>();
+        var errors = new List<string>();
+        foreach (var canonical in named)
+        {
+            var (url, version) = (canonical.Split('|')[0], canonical.Contains('|', StringComparison.Ordinal) ? canonical.Split('|')[1] : null);
+            var found = available.FirstOrDefault(a => a.Library.Url == url && (version is null || a.Library.Version == version));
+            if (found.Library is null)
+            {
+                errors.Add($"cqf-library {canonical} is not a Library in fhir-resources/Library.");
+                continue;
+            }
+
+            var types = found.Library.Content.Select(c => c.ContentType).ToHashSet(StringComparer.Ordinal);
+            if (!types.Contains("text/cql") || !types.Contains("application/elm+json"))
+            {
+                errors.Add($"{found.File}: a Library must carry both text/cql and application/elm+json content.");
+            }
+
+            libraries.Add(found.Library);
+        }
+
+        if (named.Count == 0)
+        {
+            errors.Add("the Questionnaire names no cqf-library: DTR pre-population logic is CQL.");
+        }
+
+        return errors.Count > 0 ? throw new PolicyArtifactException($"{FileName}: " + string.Join(" ", errors)) : libraries;
+
+        // The folder also holds the ELM JSON beside its CQL: only FHIR Library resources are read as such.
+        static Resource? TryRead(string file)
+        {
+            try
+            {
+                var text = File.ReadAllText(file);
+                using (var peek = JsonDocument.Parse(text))
+                {
+                    if (!peek.RootElement.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "Library")
+                    {
+                        return null;
+                    }
+                }
+
+                return JsonSerializer.Deserialize<Resource>(text, new JsonSerializerOptions().ForFhir());
+            }
+            catch (Exception ex) when (ex is JsonException or DeserializationFailedException or IOException)
+            {
+                throw new PolicyArtifactException($"{Path.GetFileName(file)}: not a valid FHIR resource: {ex.Message}", ex);
+            }
+        }
     }
 
     /// <summary>Checks and indexes an already parsed Questionnaire (<paramref name="source"/> names it in errors).</summary>

@@ -24,6 +24,7 @@ public static class DtrCodes
     public const string InitialExpressionUrl = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression";
     public const string LaunchContextUrl = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-launchContext";
     public const string VariableUrl = "http://hl7.org/fhir/StructureDefinition/variable";
+    public const string CqfLibraryUrl = "http://hl7.org/fhir/StructureDefinition/cqf-library";
     public const string MinValueUrl = "http://hl7.org/fhir/StructureDefinition/minValue";
     public const string MaxValueUrl = "http://hl7.org/fhir/StructureDefinition/maxValue";
 

@@ -7,8 +7,8 @@ namespace VaCdsHooks.Coverage.Documentation;
 /// Builds the DTR <c>$questionnaire-package</c> answer: per tailored Questionnaire a collection Bundle holding the
 /// Questionnaire first, every ValueSet its items reference (expanded when enumerable and under 40 codes, else the
 /// definition as published, with the ValueSets it includes), and one draft QuestionnaireResponse pre-filled with
-/// the evidence the service holds. No Library: pre-population is FHIRPath/x-fhir-query plus server-side answers
-/// (the DTR 2.0.1 kit expects CQL Libraries; see fhir-resources/README.md). Pure: time comes in.
+/// the evidence the service holds, and the CQL Libraries the Questionnaire's pre-population names (CQL and ELM).
+/// Pure: time comes in.
 /// </summary>
 public sealed class QuestionnairePackageBuilder
 {
@@ -18,8 +18,12 @@ public sealed class QuestionnairePackageBuilder
     private readonly DocumentationSettings _settings;
     private readonly ValueSetExpansion _valueSets;
 
-    public QuestionnairePackageBuilder(CoveragePolicy policy, DocumentationSettings settings)
+    private readonly IReadOnlyList<Library> _libraries;
+
+    /// <param name="libraries">The CQL Libraries the master questionnaire names (<see cref="DocumentationQuestionnaire.Libraries"/>).</param>
+    public QuestionnairePackageBuilder(CoveragePolicy policy, DocumentationSettings settings, IReadOnlyList<Library>? libraries = null)
     {
+        _libraries = libraries ?? [];
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(settings);
         var errors = settings.Validate();
@@ -48,6 +52,12 @@ public sealed class QuestionnairePackageBuilder
         foreach (var valueSet in ValueSetsFor(questionnaire, now))
         {
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
+        }
+
+        // DTR: every Library the Questionnaire references, with both CQL and ELM.
+        foreach (var library in _libraries)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = library.Url, Resource = (Library)library.DeepCopy() });
         }
 
         var draft = DraftResponse(tailored, assertion, now);

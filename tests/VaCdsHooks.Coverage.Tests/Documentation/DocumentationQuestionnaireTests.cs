@@ -76,36 +76,72 @@ public class DocumentationQuestionnaireTests
         }
     }
 
+    // DTR: all Questionnaire logic SHALL be CQL (the kit fails a variable or initialExpression in another language).
     [Fact]
-    public void Every_fhirpath_initial_expression_compiles()
+    public void Every_initial_expression_is_cql_naming_a_definition_of_the_named_library()
     {
-        var expressions = AllItems(ParseMaster())
+        var questionnaire = ParseMaster();
+        Assert.DoesNotContain(questionnaire.Extension, e => e.Url == DtrCodes.VariableUrl);
+        var library = Assert.Single(Dtr.Master.Libraries);
+        var cql = System.Text.Encoding.UTF8.GetString(library.Content.Single(c => c.ContentType == "text/cql").Data!);
+        var expressions = AllItems(questionnaire)
             .SelectMany(i => i.Extension.Where(e => e.Url == DtrCodes.InitialExpressionUrl))
             .Select(e => Assert.IsType<FhirExpression>(e.Value))
             .ToList();
         Assert.True(expressions.Count >= 5);
-        var compiler = new FhirPathCompiler();
         foreach (var expression in expressions)
         {
-            Assert.Equal("text/fhirpath", expression.Language);
-            compiler.Compile(expression.Expression_!);
+            Assert.Equal("text/cql", expression.Language);
+            var parts = expression.Expression_!.Split("\".\"");
+            Assert.Equal("\"" + library.Name, parts[0]);
+            Assert.Contains("define \"" + parts[1], cql, StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public void Pre_population_variables_are_x_fhir_queries_over_the_launch_patient()
+    public void The_questionnaire_names_its_library_by_version_and_the_library_carries_cql_and_elm()
     {
         var questionnaire = ParseMaster();
-        var launch = questionnaire.Extension.Where(e => e.Url == DtrCodes.LaunchContextUrl).ToList();
-        Assert.Contains(launch, l => (l.GetExtension("name")?.Value as Coding)?.Code == "patient");
-        var variables = questionnaire.Extension.Where(e => e.Url == DtrCodes.VariableUrl).Select(e => (FhirExpression)e.Value!).ToList();
-        Assert.All(variables, v =>
+        var named = Assert.Single(questionnaire.Extension, e => e.Url == DtrCodes.CqfLibraryUrl);
+        var library = Assert.Single(Dtr.Master.Libraries);
+        Assert.Equal(library.Url + "|" + library.Version, Assert.IsType<Canonical>(named.Value).Value);
+        Assert.Contains(library.Content, c => c.ContentType == "text/cql");
+        Assert.Contains(library.Content, c => c.ContentType == "application/elm+json");
+    }
+
+    [Fact]
+    public void A_questionnaire_naming_a_library_that_is_not_there_is_rejected_at_load()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "vacdshooks-library-" + Guid.NewGuid().ToString("N"));
+        CopyDirectory(TestPolicy.FhirResources, copy);
+        try
         {
-            Assert.Equal("application/x-fhir-query", v.Language);
-            Assert.Contains("patient={{%patient.id}}", v.Expression_, StringComparison.Ordinal);
-        });
-        Assert.Contains(variables, v => v.Expression_!.Contains("72514-3", StringComparison.Ordinal));
-        Assert.Contains(variables, v => v.Expression_!.Contains("97909-6", StringComparison.Ordinal));
+            foreach (var file in Directory.GetFiles(Path.Combine(copy, "Library"), "*.json"))
+            {
+                File.Delete(file);
+            }
+
+            var error = Assert.Throws<PolicyArtifactException>(() => DocumentationQuestionnaire.Load(copy, TestPolicy.Default));
+            Assert.Contains("cqf-library", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+
+        static void CopyDirectory(string from, string to)
+        {
+            foreach (var directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            {
+                Directory.CreateDirectory(directory.Replace(from, to, StringComparison.Ordinal));
+            }
+
+            Directory.CreateDirectory(to);
+            foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            {
+                File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+            }
+        }
     }
 
     [Fact]

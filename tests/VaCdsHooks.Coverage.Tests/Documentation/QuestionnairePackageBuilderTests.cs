@@ -18,7 +18,7 @@ public class QuestionnairePackageBuilderTests
         var chart = Conditional();
         var assertion = Dtr.Assertion(chart);
         var tailored = Dtr.Builder.Build(assertion, chart.Record());
-        var bundle = new QuestionnairePackageBuilder(TestPolicy.Default, settings ?? DocumentationSettings.Default).Build(tailored, assertion, Now);
+        var bundle = new QuestionnairePackageBuilder(TestPolicy.Default, settings ?? DocumentationSettings.Default, Dtr.Master.Libraries).Build(tailored, assertion, Now);
         return (Dtr.RoundTrip(bundle), assertion);
     }
 
@@ -30,8 +30,19 @@ public class QuestionnairePackageBuilderTests
         Assert.IsType<Questionnaire>(bundle.Entry[0].Resource);
         Assert.IsType<QuestionnaireResponse>(bundle.Entry[^1].Resource);
         Assert.Single(bundle.Entry, e => e.Resource is QuestionnaireResponse);
-        Assert.DoesNotContain(bundle.Entry, e => e.Resource is Library);
         Assert.Empty(bundle.Validate());
+    }
+
+    // DTR: the package SHALL hold every Library the Questionnaire references, with both CQL and ELM.
+    [Fact]
+    public void Package_holds_the_library_the_questionnaire_names_with_cql_and_elm()
+    {
+        var (bundle, _) = Package();
+        var questionnaire = (Questionnaire)bundle.Entry[0].Resource!;
+        var named = Assert.IsType<Canonical>(questionnaire.GetExtension(DtrCodes.CqfLibraryUrl)!.Value).Value!;
+        var library = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Library>());
+        Assert.Equal(named, library.Url + "|" + library.Version);
+        Assert.Equal(["application/elm+json", "text/cql"], library.Content.Select(c => c.ContentType).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -100,7 +111,7 @@ public class QuestionnairePackageBuilderTests
     {
         var chart = Conditional();
         var assertion = Dtr.Assertion(chart);
-        var builder = new QuestionnairePackageBuilder(TestPolicy.Default, DocumentationSettings.Default);
+        var builder = new QuestionnairePackageBuilder(TestPolicy.Default, DocumentationSettings.Default, Dtr.Master.Libraries);
         var first = builder.Build(Dtr.Builder.Build(assertion, chart.Record()), assertion, Now);
         var second = builder.Build(Dtr.Builder.Build(assertion, chart.Record()), assertion, Now);
         Assert.Equal(Dtr.Serialize(first), Dtr.Serialize(second));
