@@ -205,26 +205,8 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
     [Fact]
     public async Task A_pended_case_reopens_its_own_questionnaire_when_the_order_is_signed_again()
     {
-        var assertionId = await _dtr.ConditionalAssertionAsync();
-        var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
-        var conflicting = DtrFlow.CleanAnswers();
-        conflicting["pain.severity"] = new FhirDecimal(0);
-        using (var first = await _dtr.PostAsync("/fhir/QuestionnaireResponse", DtrFlow.Complete(questionnaire, draft, conflicting)))
-        {
-            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        }
-
-        var pending = await _dtr.DecidedStatusAsync(assertionId);
-        var current = (await factory.Service<IPriorAuthCaseStore>().FindAsync(pending.Id!))!;
-        await factory.Service<IReviewDecisionStore>().AddAsync(new ReviewDecisionRecord
-        {
-            CaseId = current.CaseId,
-            DecidedAt = DateTimeOffset.UtcNow,
-            DecidedBy = "nurse-1",
-            Role = "reviewer",
-            Decision = ReviewDecisionKind.Pend,
-            Rationale = "Please confirm the current pain score.",
-        }, current.Version);
+        var assertionId = await _dtr.PendedForMoreInformationAsync();
+        var pended = (await _dtr.StatusAsync(assertionId))!;
 
         // The EHR signs the order again (a new assertion), then its DTR app asks by order.
         var again = await _dtr.OrderSignAsync(Charts.Conditional);
@@ -243,7 +225,7 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         using var second = await _dtr.PostAsync("/fhir/QuestionnaireResponse", response);
         await DtrFlow.ReadAsync<QuestionnaireResponse>(second, HttpStatusCode.Created, factory);
         var decided = await _dtr.DecidedStatusAsync(assertionId);
-        Assert.Equal(current.CaseId, decided.Id);
+        Assert.Equal(pended.Id, decided.Id);
         Assert.Equal(2, (await factory.Service<IQuestionnaireResponseStore>().ListForCaseAsync(decided.Id!)).Count);
     }
 

@@ -90,30 +90,7 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
     [Fact]
     public async Task A_case_pended_for_more_information_takes_new_answers_and_is_decided_again()
     {
-        var assertionId = await _dtr.ConditionalAssertionAsync();
-        var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
-        var conflicting = DtrFlow.CleanAnswers();
-        conflicting["pain.severity"] = new FhirDecimal(0);
-        using (var first = await _dtr.PostAsync("/fhir/QuestionnaireResponse", DtrFlow.Complete(questionnaire, draft, conflicting)))
-        {
-            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        }
-
-        var pending = await _dtr.DecidedStatusAsync(assertionId);
-        Assert.Equal("pending-review", DtrFlow.CaseStatus(pending));
-
-        // A reviewer asks the provider for more information.
-        var cases = factory.Service<IPriorAuthCaseStore>();
-        var current = (await cases.FindAsync(pending.Id!))!;
-        await factory.Service<IReviewDecisionStore>().AddAsync(new ReviewDecisionRecord
-        {
-            CaseId = current.CaseId,
-            DecidedAt = DateTimeOffset.UtcNow,
-            DecidedBy = "nurse-1",
-            Role = "reviewer",
-            Decision = ReviewDecisionKind.Pend,
-            Rationale = "Please confirm the current pain score.",
-        }, current.Version);
+        var assertionId = await _dtr.PendedForMoreInformationAsync();
         Assert.Equal("more-information-requested", DtrFlow.CaseStatus((await _dtr.StatusAsync(assertionId))!));
 
         // The DTR app fetches the questionnaire again and answers consistently this time.

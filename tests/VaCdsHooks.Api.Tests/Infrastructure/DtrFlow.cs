@@ -110,6 +110,36 @@ public sealed class DtrFlow(ApiFactory factory)
     }
 
     /// <summary>The package bundle's Questionnaire and draft QuestionnaireResponse.</summary>
+    /// <summary>
+    /// A conditional order whose answers contradicted the chart (pain 0/10) went to review, and a reviewer asked
+    /// the provider for more information: the case is <c>more-information-requested</c>.
+    /// </summary>
+    public async Task<string> PendedForMoreInformationAsync()
+    {
+        var assertionId = await ConditionalAssertionAsync();
+        var (questionnaire, draft) = await PackageAsync(assertionId);
+        var conflicting = CleanAnswers();
+        conflicting["pain.severity"] = new FhirDecimal(0);
+        using (var first = await PostAsync("/fhir/QuestionnaireResponse", Complete(questionnaire, draft, conflicting)))
+        {
+            Xunit.Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        var pending = await DecidedStatusAsync(assertionId);
+        Xunit.Assert.Equal("pending-review", CaseStatus(pending));
+        var current = (await factory.Service<VaCdsHooks.Storage.IPriorAuthCaseStore>().FindAsync(pending.Id!))!;
+        await factory.Service<VaCdsHooks.Storage.IReviewDecisionStore>().AddAsync(new VaCdsHooks.Storage.ReviewDecisionRecord
+        {
+            CaseId = current.CaseId,
+            DecidedAt = DateTimeOffset.UtcNow,
+            DecidedBy = "nurse-1",
+            Role = "reviewer",
+            Decision = VaCdsHooks.Storage.ReviewDecisionKind.Pend,
+            Rationale = "Please confirm the current pain score.",
+        }, current.Version);
+        return assertionId;
+    }
+
     public async Task<(Questionnaire Questionnaire, QuestionnaireResponse Draft)> PackageAsync(string assertionId)
     {
         using var response = await PostAsync("/fhir/Questionnaire/$questionnaire-package", PackageRequest(assertionId));
