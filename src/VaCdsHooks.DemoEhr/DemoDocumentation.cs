@@ -170,7 +170,7 @@ public sealed class DemoDocumentation(HttpClient http, string service, JsonWebKe
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
-            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/Library.rs system/QuestionnaireResponse.cu",
+            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/Library.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs",
             ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             ["client_assertion"] = assertion,
         });

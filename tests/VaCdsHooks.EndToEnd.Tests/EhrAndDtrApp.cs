@@ -91,7 +91,7 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
-            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu",
+            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs",
             ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             ["client_assertion"] = service.Tokens.CreateClientAssertion(service.BaseUrl + "/auth/token"),
         });

@@ -24,7 +24,7 @@ public sealed class CapabilityStatementSource
             Cors = true,
             Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART Backend Services")],
             Description = "SMART Backend Services: client_credentials with a private_key_jwt client assertion (RS384 or ES384). "
-                + "Scopes: system/Questionnaire.rs, system/ValueSet.rs, system/Library.rs, system/QuestionnaireResponse.cu.",
+                + "Scopes: system/Questionnaire.rs, system/ValueSet.rs, system/Library.rs, system/QuestionnaireResponse.cu, system/ClaimResponse.rs.",
         };
         var oauth = new Extension { Url = OAuthUris };
         oauth.Extension.Add(new Extension("token", new FhirUri(baseUrl + SmartBackendDefaults.TokenPath)));

@@ -42,7 +42,8 @@ public static class DtrApi
         responses.MapPost("/", ReceiveAsync).DisableAntiforgery()
             .WithSummary("Submit a completed QuestionnaireResponse; stored at once (201) and processed in the background.");
 
-        var status = protect(fhir.MapGroup("/ClaimResponse"), DtrAccess.AnyClient);
+        // The case status needs its own scope: a token for reading ValueSets must not read decisions.
+        var status = protect(fhir.MapGroup("/ClaimResponse"), SmartBackendPolicies.ReadClaimResponses);
         status.MapGet("/{id}", ReadCaseStatusAsync).WithSummary("The prior-authorization status of a case.");
         status.MapGet("/", SearchCaseStatusAsync).WithSummary("The prior-authorization status by coverage-assertion-id (identifier).");
 

@@ -30,6 +30,9 @@ public static class SmartBackendPolicies
     /// <summary>Submit QuestionnaireResponses: <c>system/QuestionnaireResponse.c</c> (granted by <c>.cu</c> or v1 <c>.write</c>).</summary>
     public const string WriteQuestionnaireResponses = "DtrWriteQuestionnaireResponses";
 
+    /// <summary>Read the prior-authorization status of cases: <c>system/ClaimResponse.r</c>.</summary>
+    public const string ReadClaimResponses = "DtrReadClaimResponses";
+
     /// <summary>
     /// Requires a DTR access token whose scopes permit every interaction in <paramref name="interactions"/> (an
     /// in-order subset of <c>cruds</c>, e.g. <c>"r"</c> or <c>"cu"</c>) on <paramref name="resourceType"/>.

@@ -73,6 +73,7 @@ public static class SmartBackendServiceCollectionExtensions
             .AddPolicy(SmartBackendPolicies.ReadQuestionnaires, policy => policy.RequireSmartScope("Questionnaire", "r"))
             .AddPolicy(SmartBackendPolicies.ReadValueSets, policy => policy.RequireSmartScope("ValueSet", "r"))
             .AddPolicy(SmartBackendPolicies.ReadLibraries, policy => policy.RequireSmartScope("Library", "r"))
+            .AddPolicy(SmartBackendPolicies.ReadClaimResponses, policy => policy.RequireSmartScope("ClaimResponse", "r"))
             .AddPolicy(SmartBackendPolicies.WriteQuestionnaireResponses, policy => policy.RequireSmartScope("QuestionnaireResponse", "c"));
 
         return services;

@@ -18,9 +18,12 @@ public static class SmartBackendScopes
     /// <summary>Submit (create) and amend (update) QuestionnaireResponses.</summary>
     public const string WriteQuestionnaireResponses = "system/QuestionnaireResponse.cu";
 
+    /// <summary>Read and search the prior-authorization status of cases (ClaimResponse): a scope of its own.</summary>
+    public const string ReadClaimResponses = "system/ClaimResponse.rs";
+
     /// <summary>Every scope a client may be granted; a request gets the intersection with these.</summary>
     public static IReadOnlyList<string> Supported { get; } =
-        [ReadQuestionnaires, ReadValueSets, ReadLibraries, WriteQuestionnaireResponses];
+        [ReadQuestionnaires, ReadValueSets, ReadLibraries, WriteQuestionnaireResponses, ReadClaimResponses];
 }
 
 /// <summary>The SMART v2 interactions a scope permits (<c>.cruds</c>).</summary>

@@ -72,6 +72,23 @@ public sealed class DtrAuthorizationTests(TwoEhrApiFactory factory) : IClassFixt
     }
 
     [Fact]
+    public async Task The_case_status_needs_its_own_scope()
+    {
+        var assertionId = await _dtr.ConditionalAssertionAsync();
+        var valueSetsOnly = await factory.DtrAccessTokenAsync("system/ValueSet.rs");
+        var statusReader = await factory.DtrAccessTokenAsync("system/ClaimResponse.rs");
+
+        using var refusedClient = await _dtr.ClientAsync(valueSetsOnly);
+        using var allowedClient = await _dtr.ClientAsync(statusReader);
+        using var refused = await refusedClient.GetAsync("/fhir/ClaimResponse?identifier=" + assertionId);
+        using var allowed = await allowedClient.GetAsync("/fhir/ClaimResponse?identifier=" + assertionId);
+
+        await DtrFlow.ReadAsync<OperationOutcome>(refused, HttpStatusCode.Forbidden);
+        Assert.NotEqual(HttpStatusCode.Forbidden, allowed.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Metadata_and_smart_configuration_need_no_token()
     {
         using var client = factory.CreateClient();

@@ -107,7 +107,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// An access token for the DTR endpoint, obtained as a DTR client does: SMART Backend Services at the token
     /// endpoint with a client assertion signed by the registered client's key.
     /// </summary>
-    public async Task<string> DtrAccessTokenAsync(string scope = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu", EhrTokenFactory? keys = null)
+    public async Task<string> DtrAccessTokenAsync(string scope = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs", EhrTokenFactory? keys = null)
     {
         using var client = CreateClient();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>

@@ -51,9 +51,9 @@ public sealed class ScopeGrantTests
         Assert.Equal(granted, Grant(requested));
 
     [Theory]
-    [InlineData("system/*.rs", "system/Questionnaire.rs system/ValueSet.rs system/Library.rs")]
+    [InlineData("system/*.rs", "system/Questionnaire.rs system/ValueSet.rs system/Library.rs system/ClaimResponse.rs")]
     [InlineData("system/*.cruds", AllScopes)]
-    [InlineData("system/*.read", "system/Questionnaire.read system/ValueSet.read system/Library.read")]
+    [InlineData("system/*.read", "system/Questionnaire.read system/ValueSet.read system/Library.read system/ClaimResponse.read")]
     public void Wildcard_is_granted_for_each_allowed_resource_type(string requested, string granted) =>
         Assert.Equal(granted, Grant(requested));
 

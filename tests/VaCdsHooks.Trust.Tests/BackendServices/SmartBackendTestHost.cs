@@ -29,7 +29,7 @@ internal sealed class SmartBackendTestHost : IAsyncDisposable
     public const string TokenEndpoint = PublicBaseUrl + "/auth/token";
     public const string FhirBase = PublicBaseUrl + "/fhir";
     public const string JwksUrl = "https://ehr.example.com/.well-known/jwks.json";
-    public const string AllScopes = "system/Questionnaire.rs system/ValueSet.rs system/Library.rs system/QuestionnaireResponse.cu";
+    public const string AllScopes = "system/Questionnaire.rs system/ValueSet.rs system/Library.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs";
 
     private readonly WebApplication _app;
 

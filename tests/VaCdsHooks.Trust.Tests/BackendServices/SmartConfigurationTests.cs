@@ -25,7 +25,7 @@ public sealed class SmartConfigurationTests
         Assert.Equal(["private_key_jwt"], Strings(root, "token_endpoint_auth_methods_supported"));
         Assert.Equal(["RS384", "ES384"], Strings(root, "token_endpoint_auth_signing_alg_values_supported"));
         Assert.Equal(
-            ["system/Questionnaire.rs", "system/ValueSet.rs", "system/Library.rs", "system/QuestionnaireResponse.cu"],
+            ["system/Questionnaire.rs", "system/ValueSet.rs", "system/Library.rs", "system/QuestionnaireResponse.cu", "system/ClaimResponse.rs"],
             Strings(root, "scopes_supported"));
         Assert.Equal(["client-confidential-asymmetric", "permission-v1", "permission-v2"], Strings(root, "capabilities"));
         Assert.Equal(["S256"], Strings(root, "code_challenge_methods_supported"));
