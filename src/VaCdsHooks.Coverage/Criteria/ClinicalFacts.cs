@@ -193,13 +193,9 @@ public sealed class ClinicalFacts
                     }
                 }
 
-                if (RegionOf(coding) is { } r)
+                if (vs.LesionRegionOf(coding) is { } r)
                 {
                     region ??= new VertebralLevel(r, null);
-                }
-                else if (vs["spine-body-sites"].Contains(coding))
-                {
-                    region ??= null;
                 }
             }
 
@@ -225,30 +221,8 @@ public sealed class ClinicalFacts
             return new SiteReading(null, true);
         }
 
-        var fromCode2 = code?.Coding.Select(RegionOf).FirstOrDefault(r => r is not null);
-        return new SiteReading(fromCode2 is { } rc ? new VertebralLevel(rc, null) : null, false);
-    }
-
-    /// <summary>The region a coding places a lesion in (ICD-10-CM region character, SNOMED region structure or disorder).</summary>
-    public SpinalRegion? RegionOf(Coding coding)
-    {
-        var vs = ValueSets;
-        if (vs["lesion-site-sacrococcygeal"].Contains(coding))
-        {
-            return SpinalRegion.SacrumCoccyx;
-        }
-
-        if (vs["lesion-site-cervical"].Contains(coding))
-        {
-            return SpinalRegion.Cervical;
-        }
-
-        if (vs["lesion-site-thoracic"].Contains(coding))
-        {
-            return SpinalRegion.Thoracic;
-        }
-
-        return vs["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar : null;
+        var codeRegion = code?.Coding.Select(vs.LesionRegionOf).FirstOrDefault(r => r is not null);
+        return new SiteReading(codeRegion is { } rc ? new VertebralLevel(rc, null) : null, false);
     }
 
     /// <summary>Whether a date is after the day of the call (future-dated resources are never evidence).</summary>
@@ -479,7 +453,7 @@ public sealed class ClinicalFacts
             if (code is not null && value is { } v)
             {
                 var site = observation.BodySite is null ? null : ReadSite([observation.BodySite], null).Level;
-                var about = observation.Focus.Concat(observation.DerivedFrom).Select(r => r.Reference).OfType<string>().Select(Relative).ToList();
+                var about = observation.Focus.Concat(observation.DerivedFrom).Select(r => r.Reference).OfType<string>().Select(PatientRecord.Relative).ToList();
                 result.Add(new Measurement(observation, code, normalize(v), unit, ClinicalDate.From(observation.Effective)) { Level = site, About = about });
             }
         }
@@ -511,15 +485,6 @@ public sealed class ClinicalFacts
         };
     }
 
-    /// <summary><c>Type/id</c> from a relative or absolute reference.</summary>
-    internal static string Relative(string reference)
-    {
-        var history = reference.IndexOf("/_history/", StringComparison.Ordinal);
-        var value = history >= 0 ? reference[..history] : reference;
-        var parts = value.Split('/');
-        return parts.Length >= 2 ? parts[^2] + "/" + parts[^1] : value;
-    }
-
     private List<SpineImaging> FindSpineImaging()
     {
         var vs = ValueSets;
@@ -533,7 +498,7 @@ public sealed class ClinicalFacts
                 continue;
             }
 
-            var studies = report.ImagingStudy.Select(r => r.Reference).OfType<string>().Select(Relative)
+            var studies = report.ImagingStudy.Select(r => r.Reference).OfType<string>().Select(PatientRecord.Relative)
                 .Where(r => Record.ImagingStudies.Any(s => "ImagingStudy/" + s.Id == r)).ToList();
             if (studies.Count == 0)
             {
@@ -852,7 +817,7 @@ public sealed class ClinicalFacts
                 continue;
             }
 
-            var reasons = encounter.ReasonReference.Concat(encounter.Diagnosis.Select(d => d.Condition)).Select(r => r?.Reference).OfType<string>().Select(Relative).ToList();
+            var reasons = encounter.ReasonReference.Concat(encounter.Diagnosis.Select(d => d.Condition)).Select(r => r?.Reference).OfType<string>().Select(PatientRecord.Relative).ToList();
             var vertebral = encounter.ReasonCode.Any(ValueSets["vertebral-lesions"].ContainsAny);
             result.Add(new Admission(encounter, encounterClass, ClinicalDate.Parse(encounter.Period?.Start), reasons, vertebral));
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Lesions;
+using VaCdsHooks.Coverage.Records;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
@@ -164,7 +165,10 @@ public sealed class Episode
         .Where(IsAtTreatedLevel)
         .ToList();
 
-    /// <summary>Whether a measurement or finding placed at <paramref name="level"/> and about <paramref name="about"/> is about the treated lesion.</summary>
+    /// <summary>
+    /// Whether a measurement is about the treated lesion: it names the lesion (<c>focus</c>/<c>derivedFrom</c>), or
+    /// its body site is the treated vertebra, or it is placed nowhere and the chart has one lesion.
+    /// </summary>
     public bool IsAtTreatedLevel(Measurement measurement)
     {
         if (Lesion is not null && measurement.About.Any(a => Lesion.References.Contains(a)))
@@ -205,7 +209,7 @@ public sealed class Episode
     {
         var references = lesion.References.ToHashSet(StringComparer.Ordinal);
         var linked = Facts.OnsetObservations
-            .Where(o => o.Focus.Concat(o.DerivedFrom).Any(r => r.Reference is { } value && references.Contains(ClinicalFacts.Relative(value))))
+            .Where(o => o.Focus.Concat(o.DerivedFrom).Any(r => r.Reference is { } value && references.Contains(PatientRecord.Relative(value))))
             .OrderBy(ClinicalFacts.SortKey)
             .LastOrDefault();
         return linked is null ? null : OnsetOf(linked, "onset recorded for the lesion");
@@ -219,7 +223,7 @@ public sealed class Episode
     {
         if (Facts.Attested(FindingCodes.PainOnset) is { } attestation)
         {
-            var about = attestation.Observation.Focus.Select(f => f.Reference).OfType<string>().Select(ClinicalFacts.Relative).ToList();
+            var about = attestation.Observation.Focus.Select(f => f.Reference).OfType<string>().Select(PatientRecord.Relative).ToList();
             var applies = about.Count == 0 ? Facts.Lesions.Count <= 1 || Unit.Basis == TreatedLevelBasis.Answered : Lesion is not null && about.Any(Lesion.References.Contains);
             if (applies && attestation.DateAnswer is { } date)
             {

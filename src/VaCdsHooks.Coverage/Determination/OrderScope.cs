@@ -3,6 +3,7 @@ using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Criteria;
 using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Policy;
+using VaCdsHooks.Coverage.Records;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Determination;
@@ -36,7 +37,7 @@ public static class OrderScope
                     break;
                 case Appointment appointment:
                     var basedOn = appointment.BasedOn
-                        .Select(b => b.Reference is { } r ? requestsByReference.GetValueOrDefault(RelativeReference(r)) : null)
+                        .Select(b => b.Reference is { } r ? requestsByReference.GetValueOrDefault(PatientRecord.Relative(r)) : null)
                         .OfType<ServiceRequest>()
                         .FirstOrDefault(r => CptOf(procedures, r.Code) is not null);
                     var serviceCode = appointment.ServiceType.Select(s => CptOf(procedures, s)).FirstOrDefault(c => c is not null)
@@ -56,6 +57,18 @@ public static class OrderScope
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="order"/> in scope, decided beside the other orders of its hook call (an add-on line needs its
+    /// primary): every in-scope order of the call, and this one; <c>Order</c> is null when it is not ours.
+    /// </summary>
+    public static (IReadOnlyList<InScopeOrder> All, InScopeOrder? Order) FindAmong(CoveragePolicy policy, Resource order, IReadOnlyList<Resource>? orders, DateTimeOffset now)
+    {
+        IReadOnlyList<Resource> call = orders is { Count: > 0 } && orders.Contains(order) ? orders : [order];
+        var scoped = Find(policy, call, now);
+        var reference = ReferenceOf(order, IndexOf(call, order));
+        return (scoped, scoped.FirstOrDefault(s => s.Reference == reference));
     }
 
     /// <summary>
@@ -84,7 +97,7 @@ public static class OrderScope
         {
             // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
             namedLevels = request.BodySite.SelectMany(b => b.Coding)
-                .Select(c => RegionOfSite(vs, c))
+                .Select(vs.LesionRegionOf)
                 .OfType<SpinalRegion>()
                 .Distinct()
                 .Select(r => new VertebralLevel(r, null))
@@ -102,7 +115,7 @@ public static class OrderScope
             Units = units,
             CptRegions = regions,
             NamedLevels = namedLevels,
-            ReasonReferences = (request?.ReasonReference ?? []).Select(r => r.Reference).OfType<string>().Select(ClinicalFacts.Relative).ToList(),
+            ReasonReferences = (request?.ReasonReference ?? []).Select(r => r.Reference).OfType<string>().Select(PatientRecord.Relative).ToList(),
             ReasonCodes = request?.ReasonCode.ToList() ?? [],
         };
     }
@@ -120,13 +133,6 @@ public static class OrderScope
         return -1;
     }
 
-    private static SpinalRegion? RegionOfSite(PolicyValueSets vs, Coding coding) =>
-        vs["lesion-site-sacrococcygeal"].Contains(coding) ? SpinalRegion.SacrumCoccyx
-        : vs["lesion-site-cervical"].Contains(coding) ? SpinalRegion.Cervical
-        : vs["lesion-site-thoracic"].Contains(coding) ? SpinalRegion.Thoracic
-        : vs["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar
-        : null;
-
     private static ClinicalDate? PlannedOf(DataType? occurrence) => occurrence switch
     {
         Timing timing => ClinicalDate.Parse(timing.Event.FirstOrDefault()) ?? ClinicalDate.Parse((timing.Repeat?.Bounds as Period)?.Start),
@@ -135,11 +141,4 @@ public static class OrderScope
 
     private static Coding? CptOf(CodeSet procedures, CodeableConcept? concept) =>
         concept?.Coding.FirstOrDefault(c => c is not null && c.System == CodeSystems.Cpt && procedures.Contains(c));
-
-    /// <summary><c>ServiceRequest/x</c> from a relative or absolute reference.</summary>
-    private static string RelativeReference(string reference)
-    {
-        var at = reference.LastIndexOf("ServiceRequest/", StringComparison.Ordinal);
-        return at >= 0 ? reference[at..] : reference;
-    }
 }

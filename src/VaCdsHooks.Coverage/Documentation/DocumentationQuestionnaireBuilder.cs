@@ -165,10 +165,7 @@ public sealed class DocumentationQuestionnaireBuilder
             return (EvidencePrefill.For(_master, facts), null);
         }
 
-        var all = orders is { Count: > 0 } && orders.Contains(order) ? orders : [order];
-        var scoped = Determination.OrderScope.Find(_policy, all, decidedAt);
-        var index = all.ToList().IndexOf(order);
-        var mine = scoped.FirstOrDefault(s => s.Reference == Determination.OrderScope.ReferenceOf(order, index));
+        var (scoped, mine) = Determination.OrderScope.FindAmong(_policy, order, orders, decidedAt);
         if (mine is null)
         {
             return (EvidencePrefill.For(_master, facts), null);

@@ -75,13 +75,8 @@ public sealed class DocumentationReevaluation
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(order);
-        var all = orders is { Count: > 0 } && orders.Contains(order) ? orders : [order];
-        var scoped = OrderScope.Find(_policy, all, now);
-        var reference = OrderScope.ReferenceOf(order, all.ToList().IndexOf(order));
-        if (!scoped.Any(s => s.Reference == reference))
-        {
-            throw new ArgumentException("The order is not one this policy decides (no CPT 22510-22515).", nameof(order));
-        }
+        var (scoped, mine) = OrderScope.FindAmong(_policy, order, orders, now);
+        var reference = mine?.Reference ?? throw new ArgumentException("The order is not one this policy decides (no CPT 22510-22515).", nameof(order));
 
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var before = CriteriaEvaluator.EvaluateAll(ClinicalFacts.From(_policy, record, today), scoped)[reference];

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Policy;
@@ -42,6 +43,17 @@ public sealed class PolicyValueSets
 
     /// <summary>The spinal regions each CPT code names (22510 cervicothoracic, 22511 lumbosacral, ...).</summary>
     public IReadOnlyDictionary<SpinalRegion, CodeSet> ProcedureRegions { get; }
+
+    /// <summary>
+    /// The spinal region a coding places a lesion or a body site in (ICD-10-CM region character, SNOMED CT region,
+    /// vertebra or a disorder naming the region); sacrum first, so a lumbosacral code is not read as sacral only.
+    /// </summary>
+    public SpinalRegion? LesionRegionOf(Coding coding) =>
+        this["lesion-site-sacrococcygeal"].Contains(coding) ? SpinalRegion.SacrumCoccyx
+        : this["lesion-site-cervical"].Contains(coding) ? SpinalRegion.Cervical
+        : this["lesion-site-thoracic"].Contains(coding) ? SpinalRegion.Thoracic
+        : this["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar
+        : null;
 
     /// <summary>Every loaded ValueSet by canonical URL.</summary>
     public IReadOnlyDictionary<string, CodeSet> All => _all;

@@ -59,14 +59,10 @@ public sealed class PatientRecord
             return container.Contained.OfType<Medication>().FirstOrDefault(m => m.Id == value[1..]);
         }
 
-        var at = value.LastIndexOf("Medication/", StringComparison.Ordinal);
-        var id = at >= 0 ? value[(at + "Medication/".Length)..] : null;
-        if (id is not null && id.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0)
-        {
-            id = id[..slash];
-        }
-
-        return id is null ? null : Medications.FirstOrDefault(m => m.Id == id);
+        var relative = Relative(value);
+        return relative.StartsWith("Medication/", StringComparison.Ordinal)
+            ? Medications.FirstOrDefault(m => m.Id == relative["Medication/".Length..])
+            : null;
     }
 
     /// <summary>Templates that could not be read; evidence they would have held is unknown, not absent.</summary>
@@ -178,6 +174,15 @@ public sealed class PatientRecord
                     break;
             }
         }
+    }
+
+    /// <summary><c>Type/id</c> from a relative or absolute reference, without a <c>_history</c> suffix.</summary>
+    public static string Relative(string reference)
+    {
+        var history = reference.IndexOf("/_history/", StringComparison.Ordinal);
+        var value = history >= 0 ? reference[..history] : reference;
+        var parts = value.Split('/');
+        return parts.Length >= 2 ? parts[^2] + "/" + parts[^1] : value;
     }
 
     /// <summary>Whether the resource's subject/patient/beneficiary names the context patient.</summary>
