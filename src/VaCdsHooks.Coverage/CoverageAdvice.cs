@@ -98,8 +98,20 @@ public sealed record StoredCriterionResult(
 
     public string KindCode => CriterionCodesOf.Kind(Kind);
 
-    public static StoredCriterionResult From(CriterionResult result) =>
-        new(result.CriterionId, result.Kind, result.Status, result.Explanation, result.Evidence.Select(e => e.Reference).Distinct().ToList()) { Flags = result.Flags };
+    public static StoredCriterionResult From(CriterionResult result)
+    {
+        // A handful of references per criterion: a list scan beats a set, and this runs for every criterion of every assertion.
+        var references = new List<string>(result.Evidence.Count);
+        foreach (var evidence in result.Evidence)
+        {
+            if (!references.Contains(evidence.Reference))
+            {
+                references.Add(evidence.Reference);
+            }
+        }
+
+        return new(result.CriterionId, result.Kind, result.Status, result.Explanation, references) { Flags = result.Flags };
+    }
 
     /// <summary>Back to a criterion result, so the determination rules read stored results the way they read fresh ones.</summary>
     public CriterionResult ToResult() =>

@@ -17,6 +17,9 @@ namespace VaCdsHooks.Coverage.Crd;
 /// </summary>
 public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
 {
+    [ThreadStatic]
+    private static StringBuilder? DetailBuilder;
+
     private readonly PolicySettings settings = policy.Settings;
 
     /// <summary>CDS Hooks: summary SHOULD be under 140 characters.</summary>
@@ -125,7 +128,10 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
 
     private string CoverageDetail(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook, PatientRecord record)
     {
-        var text = new StringBuilder();
+        // One builder per thread, sized for a typical card (a dozen criteria with their evidence): the card text is
+        // the largest thing a hook call builds, and regrowing or reallocating it cost more than the evaluation.
+        var text = DetailBuilder ??= new StringBuilder(8192);
+        text.Clear();
         text.Append("**").Append(OutcomeWords(determination.Outcome)).Append(".** ").Append(determination.Reason).Append("\n\n");
         text.Append("Order `").Append(order.Reference).Append("`: CPT ").Append(order.ProcedureCode).Append(' ').Append(order.ProcedureLabel)
             .Append(", order date ").Append(order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
@@ -181,7 +187,13 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
             text.Append("- **").Append(criterion.Title).Append("** — ").Append(StatusWords(criterion)).Append(". ").Append(criterion.Explanation);
             if (criterion.Evidence.Count > 0)
             {
-                text.Append(" Evidence: ").Append(string.Join("; ", criterion.Evidence.Select(WithDisplay).Select(e => e.Describe()))).Append('.');
+                text.Append(" Evidence: ");
+                for (var i = 0; i < criterion.Evidence.Count; i++)
+                {
+                    WithDisplay(criterion.Evidence[i]).AppendDescription(i == 0 ? text : text.Append("; "));
+                }
+
+                text.Append('.');
             }
 
             text.Append('\n');

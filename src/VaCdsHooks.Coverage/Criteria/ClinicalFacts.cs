@@ -290,12 +290,19 @@ public sealed class ClinicalFacts
         return false;
     }
 
-    private static List<(Condition Condition, Coding Code)> Matching(IEnumerable<Condition> conditions, CodeSet set) =>
-        conditions
-            .Select(c => (Condition: c, Code: set.FirstMatch(c.Code)))
-            .Where(x => x.Code is not null)
-            .Select(x => (x.Condition, x.Code!))
-            .ToList();
+    private static List<(Condition Condition, Coding Code)> Matching(IEnumerable<Condition> conditions, CodeSet set)
+    {
+        var matches = new List<(Condition Condition, Coding Code)>();
+        foreach (var condition in conditions)
+        {
+            if (set.FirstMatch(condition.Code) is { } code)
+            {
+                matches.Add((condition, code));
+            }
+        }
+
+        return matches;
+    }
 
     internal static DateTimeOffset SortKey(Observation observation) =>
         (ClinicalDate.From(observation.Effective) ?? ClinicalDate.Parse(observation.Issued?.ToString("o", CultureInfo.InvariantCulture)))?.SortKey ?? DateTimeOffset.MinValue;

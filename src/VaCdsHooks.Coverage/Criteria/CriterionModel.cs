@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Terminology;
 
@@ -85,30 +86,37 @@ public sealed record EvidenceItem(
         new(ReferenceOf(resource), coding?.System, coding?.Code, coding?.Display, value, date, attestedBy);
 
     /// <summary>A compact line for the card: <c>Condition/c1 ICD-10-CM M80.08XA (Age-related ...), 2026-07-24</c>.</summary>
-    public string Describe()
+    public string Describe() => AppendDescription(new StringBuilder()).ToString();
+
+    /// <summary>Appends <see cref="Describe"/>'s line to a card's text without building it first.</summary>
+    public StringBuilder AppendDescription(StringBuilder text)
     {
-        var parts = new List<string> { "`" + Reference + "`" };
+        text.Append('`').Append(Reference).Append('`');
         if (Code is not null)
         {
-            parts.Add(CodeSystems.ShortName(System) + " " + Code + (string.IsNullOrWhiteSpace(Display) ? string.Empty : " " + Display));
+            text.Append(", ").Append(CodeSystems.ShortName(System)).Append(' ').Append(Code);
+            if (!string.IsNullOrWhiteSpace(Display))
+            {
+                text.Append(' ').Append(Display);
+            }
         }
 
         if (Value is not null)
         {
-            parts.Add("value " + Value);
+            text.Append(", value ").Append(Value);
         }
 
         if (Date is not null)
         {
-            parts.Add(Date);
+            text.Append(", ").Append(Date);
         }
 
         if (AttestedBy is not null)
         {
-            parts.Add("attested by " + AttestedBy);
+            text.Append(", attested by ").Append(AttestedBy);
         }
 
-        return string.Join(", ", parts);
+        return text;
     }
 
     /// <summary>The canonical form hashed into the assertion's evidence hash.</summary>

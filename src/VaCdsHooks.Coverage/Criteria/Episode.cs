@@ -157,7 +157,7 @@ public sealed class Episode
     public string RegionText => TreatedLevel is { } level ? level.Region.Describe() + " spine" : "spine";
 
     /// <summary>"T12: " (or "Thoracic spine: ") when the treated level is known, for per-level sentences.</summary>
-    public string LevelPrefix => TreatedLevel is { } level ? char.ToUpperInvariant(level.Label[0]) + level.Label[1..] + ": " : string.Empty;
+    public string LevelPrefix => field ??= TreatedLevel is { } level ? char.ToUpperInvariant(level.Label[0]) + level.Label[1..] + ": " : string.Empty;
 
     /// <summary>Height-loss measurements at the treated level (at the level, about the lesion, or unplaced when the chart has one lesion).</summary>
     public IReadOnlyList<Measurement> HeightLoss => field ??= Facts.HeightLossMeasurements
