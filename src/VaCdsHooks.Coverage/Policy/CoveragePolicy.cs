@@ -12,6 +12,7 @@ namespace VaCdsHooks.Coverage.Policy;
 public sealed class CoveragePolicy
 {
     private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
+    private readonly Dictionary<(string System, string Code), string?> _conceptDisplays;
 
     private CoveragePolicy(PolicySettings settings, PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems, IReadOnlyDictionary<string, ValueSet> valueSetResources)
     {
@@ -20,6 +21,10 @@ public sealed class CoveragePolicy
         ValueSets = valueSets;
         CodeSystems = codeSystems;
         _displays = BuildDisplays(valueSets, codeSystems);
+        _conceptDisplays = codeSystems
+            .SelectMany(cs => Flatten(cs.Value.Concept).Where(c => c.Code is not null).Select(c => (Key: (cs.Key, c.Code!), c.Display)))
+            .DistinctBy(c => c.Key)
+            .ToDictionary(c => c.Key, c => c.Display);
     }
 
     public PolicySettings Settings { get; }
@@ -80,8 +85,7 @@ public sealed class CoveragePolicy
     }
 
     /// <summary>The display our CodeSystem gives a concept (for reason codings).</summary>
-    public string? DisplayOf(string system, string code) =>
-        CodeSystems.TryGetValue(system, out var cs) ? Flatten(cs.Concept).FirstOrDefault(c => c.Code == code)?.Display : null;
+    public string? DisplayOf(string system, string code) => _conceptDisplays.GetValueOrDefault((system, code));
 
     /// <summary>The display any of our artifacts gives an enumerated code (for cards; null when none does).</summary>
     public string? DisplayOfCode(string system, string code) =>

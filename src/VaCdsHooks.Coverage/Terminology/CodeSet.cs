@@ -54,7 +54,24 @@ public sealed class CodeSet
     public bool Contains(Coding? coding) => coding is not null && Contains(coding.System, coding.Code);
 
     /// <summary>The first coding of the concept that is in this set (EHRs send several codings; any may match).</summary>
-    public Coding? FirstMatch(CodeableConcept? concept) => concept?.Coding.FirstOrDefault(Contains);
+    public Coding? FirstMatch(CodeableConcept? concept)
+    {
+        // A loop, not LINQ: every criterion asks this of every coded resource, and the delegate was most of its cost.
+        if (concept is null)
+        {
+            return null;
+        }
+
+        foreach (var coding in concept.Coding)
+        {
+            if (Contains(coding))
+            {
+                return coding;
+            }
+        }
+
+        return null;
+    }
 
     public bool ContainsAny(CodeableConcept? concept) => FirstMatch(concept) is not null;
 

@@ -44,7 +44,7 @@ public static class CodeSystems
         }
 
         // The usual form (dotted, upper case) needs no new string.
-        if (trimmed.Length > 3 && trimmed[3] == '.' && !trimmed.Any(char.IsLower))
+        if (trimmed.Length > 3 && trimmed[3] == '.' && !trimmed.AsSpan().ContainsAnyInRange('a', 'z'))
         {
             return trimmed;
         }
