@@ -95,7 +95,7 @@ public static class HookLoad
         var baseline = options.Optional("--baseline") is null ? null : options.Url("--baseline", "");
         fetch |= options.Flag("--fetch");
         var fhirServer = fetch ? options.Url("--fhir-server", "http://localhost:5090/fhir") : null;
-        var rate = options.Int("--rate", 4_000, 1, 1_000_000);
+        var givenRate = options.Optional("--rate") is null ? (int?)null : options.Int("--rate", 0, 1, 1_000_000);
         var tokensFile = options.Optional("--tokens-file") is { } file ? Path.GetFullPath(file) : null;
         var rssLog = options.Optional("--rss-log") is { } log ? Path.GetFullPath(log) : null;
         await using var memory = ServiceMemory.From(options.Optional("--pid"), target.Service);
@@ -115,14 +115,25 @@ public static class HookLoad
             floor = target.Signer.VerificationsPerSecondOnOneCore(TimeSpan.FromSeconds(2));
         }
 
-        // A generous rate times the whole run; one token per request, each jti used once.
-        var pool = TokenPool.Create(target.Signer, target.Endpoint, (int)Math.Min(int.MaxValue - 1, (long)rate * (seconds + warmup) + concurrency), tokensFile);
-
         PhaseResult? bare = null;
         if (baseline is not null)
         {
             bare = await RunBareAsync(baseline, target, body, concurrency, warmup, seconds);
         }
+
+        // One token per request, each jti used once, for a generous rate over the whole run. The service cannot beat
+        // the bare endpoint, nor verify more signatures than the cores can (ES384; an RSA verify is too cheap to
+        // bound it), so a margin over the lower of those is generous and keeps pre-signing short on a slow machine;
+        // without either, a fixed 4000/s.
+        var (rate, basis) = givenRate is { } r ? (r, "--rate")
+            : new[]
+                {
+                    (Rate: 1.25 * bare?.Throughput, Basis: "1.25 x the bare endpoint's throughput"),
+                    (Rate: target.Signer.Algorithm == SigningAlgorithm.ES384 ? 1.5 * floor * Environment.ProcessorCount : null, Basis: "1.5 x the verify floor"),
+                }
+                .Where(c => c.Rate is > 0).OrderBy(c => c.Rate).Select(c => ((int)Math.Ceiling(c.Rate!.Value), c.Basis)).DefaultIfEmpty((4_000, "default")).First();
+        Console.WriteLine($"tokens: for {rate}/s ({basis}) over {warmup + seconds} s");
+        var pool = TokenPool.Create(target.Signer, target.Endpoint, (int)Math.Min(int.MaxValue - 1, (long)rate * (seconds + warmup) + concurrency), tokensFile);
 
         memory?.Start();
         var requestsBefore = stub?.Requests ?? 0;
@@ -161,6 +172,11 @@ public static class HookLoad
         }
 
         pool.Report();
+        if (tokensFile is not null && measured.FirstError?.Contains("\"replayed\"", StringComparison.Ordinal) == true)
+        {
+            Console.WriteLine($"tokens: the service had seen these tokens before: {tokensFile} serves one run against a freshly started service; delete it to sign new ones.");
+        }
+
         if (memory is not null)
         {
             await memory.StopAndReportAsync(rssLog);

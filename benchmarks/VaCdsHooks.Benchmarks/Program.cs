@@ -112,8 +112,10 @@ internal static class Help
               --fetch              fetch mode (same as the 'fetch' subcommand)
               --fhir-server URL    fetch mode: where the stub FHIR server listens and what fhirServer says
                                    (default http://localhost:5090/fhir, the Development client's FHIR server)
-              --rate N             tokens are pre-signed for N requests/s over warm-up + measured time (default
-                                   4000); a run that needs more signs the rest on the fly and says so loudly
+              --rate N             tokens are pre-signed for N requests/s over warm-up + measured time; default:
+                                   1.25 x the bare endpoint's throughput (with --baseline) or, for ES384, 1.5 x
+                                   the verify floor, whichever is lower (the service can beat neither), else 4000. A run that
+                                   needs more signs the rest on the fly and says so loudly
               --tokens-file PATH   keep the pre-signed tokens in PATH and reuse them on the next run. Tokens live
                                    5 minutes and the service accepts each jti once, so a file serves ONE run
                                    against a freshly started service (new database) within 4 minutes of signing
