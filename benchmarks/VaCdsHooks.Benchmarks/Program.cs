@@ -56,8 +56,8 @@ catch (HttpRequestException ex)
 static int RunEngine(string[] rest)
 {
     // Without a filter BenchmarkDotNet asks which benchmark to run; there is one, so run it unasked.
-    BenchmarkSwitcher.FromTypes([typeof(CoverageEngineBenchmarks)]).Run(rest.Contains("--filter") ? rest : ["--filter", "*", .. rest]);
-    return 0;
+    var summaries = BenchmarkSwitcher.FromTypes([typeof(CoverageEngineBenchmarks)]).Run(rest.Contains("--filter") ? rest : ["--filter", "*", .. rest]);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }
 
 /// <summary>Usage of the tool and of each subcommand.</summary>
