@@ -1,149 +1,262 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
+using System.Text.Json.Nodes;
 using VaCdsHooks.DemoEhr;
 
 namespace VaCdsHooks.Benchmarks;
 
-public sealed record HookLoadOptions(string Service, int Concurrency, int Seconds, string Chart, string Hook, int WarmupSeconds)
+/// <summary>What every hook-calling mode shares: which service, chart, hook and signing client.</summary>
+public sealed record HookTarget(Uri Service, string Chart, string Hook, DemoSigner Signer)
 {
-    public static HookLoadOptions Parse(string[] args)
+    public static readonly string[] ValueOptions = ["--service", "--chart", "--hook", "--alg"];
+
+    public string Endpoint => $"{Service.ToString().TrimEnd('/')}/cds-services/vertebral-augmentation-{Hook}";
+
+    public static HookTarget From(CliOptions options) => new(
+        options.Url("--service", "http://localhost:5080"),
+        options.ExistingFile("--chart", Path.Combine(Repository.Root(), "fhir-resources", "examples", "patient-conditional.json")),
+        options.Choice("--hook", "order-sign", new[] { "order-sign", "order-select", "order-dispatch", "appointment-book" }.ToDictionary(h => h)),
+        DemoSigner.For(options.Choice("--alg", SigningAlgorithm.ES384, DemoSigner.Choices)));
+
+    /// <summary>The hook request with full prefetch, or (fetch mode) without prefetch but with the EHR's FHIR server and a token for it.</summary>
+    public byte[] Body(Uri? fhirServer)
     {
-        var root = Repository.Root();
-        var options = new HookLoadOptions("http://localhost:5080", 32, 20, Path.Combine(root, "fhir-resources", "examples", "patient-conditional.json"), "order-sign", 5);
-        for (var i = 0; i + 1 < args.Length; i += 2)
+        var request = DemoHookRequest.Build(DemoHookRequest.ReadChart(Chart), Hook, prefetch: fhirServer is null);
+        if (fhirServer is not null)
         {
-            options = args[i] switch
+            request["fhirServer"] = fhirServer.ToString().TrimEnd('/');
+            request["fhirAuthorization"] = new JsonObject
             {
-                "--service" => options with { Service = args[i + 1] },
-                "--concurrency" => options with { Concurrency = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-                "--seconds" => options with { Seconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-                "--warmup" => options with { WarmupSeconds = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
-                "--chart" => options with { Chart = Path.GetFullPath(args[i + 1]) },
-                "--hook" => options with { Hook = args[i + 1] },
-                _ => throw new ArgumentException($"Unknown option {args[i]}"),
+                ["access_token"] = "stub-ehr-access-token",
+                ["token_type"] = "Bearer",
+                ["expires_in"] = 300,
+                ["scope"] = "patient/*.read",
+                ["subject"] = "vacdshooks",
             };
         }
 
-        return options;
+        return System.Text.Encoding.UTF8.GetBytes(request.ToJsonString());
+    }
+
+    public static HttpRequestMessage Post(string url, byte[] body, string mediaType, string? bearer)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return request;
+    }
+
+    public static HttpClient Client(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(30),
+        AllowAutoRedirect = false,
+    });
+
+    /// <summary>
+    /// One signed call before anything is measured: a service that is down, not in Development, or refusing our
+    /// key fails here in one sentence instead of after minutes of signing.
+    /// </summary>
+    public async Task CheckOneCallAsync(HttpClient http, byte[] body)
+    {
+        using var key = Signer.CreateKey();
+        var (_, error) = await ClosedLoop.SendAsync(http, Post(Endpoint, body, "application/json", Signer.HookToken(key, Endpoint)));
+        if (error is not null)
+        {
+            throw new RunException($"the first call to {Endpoint} failed: {error}\n" +
+                "Is the service running in Development (ASPNETCORE_ENVIRONMENT=Development) at that address, with the demo clients of appsettings.Development.json?");
+        }
     }
 }
 
 /// <summary>
-/// Closed-loop load on a running service: N connections each sending signed hook calls with full prefetch, back to
-/// back, with the demo EHR's key (so the service must run in Development). Tokens are signed before the clock
-/// starts: the EHR's signing cost is not ours to measure. Reports throughput and latency percentiles.
+/// Closed-loop load on a running service with the demo EHR's keys (so the service must run in Development):
+/// optionally side by side with the bare endpoint, in fetch mode against a stub FHIR server, with the service's
+/// memory sampled; and sequential calls from one connection.
 /// </summary>
 public static class HookLoad
 {
-    public static async Task<int> RunAsync(HookLoadOptions options)
+    public static readonly string[] LoadValueOptions =
+        [.. HookTarget.ValueOptions, "--concurrency", "--seconds", "--warmup", "--baseline", "--fhir-server", "--rate", "--tokens-file", "--pid", "--rss-log"];
+
+    public static readonly string[] LoadFlags = ["--fetch", "--no-floor"];
+
+    public static async Task<int> RunAsync(CliOptions options, bool fetch)
     {
-        var root = Repository.Root();
-        var key = new JsonWebKey(await File.ReadAllTextAsync(Path.Combine(root, "demo", "demo-ehr-private-jwk.json")));
-        var endpoint = $"{options.Service.TrimEnd('/')}/cds-services/vertebral-augmentation-{options.Hook}";
-        var body = DemoHookRequest.Build(DemoHookRequest.ReadChart(options.Chart), options.Hook, prefetch: true).ToJsonString();
+        var target = HookTarget.From(options);
+        var concurrency = options.Int("--concurrency", 32, 1, 10_000);
+        var seconds = options.Int("--seconds", 20, 1, 3_600);
+        var warmup = options.Int("--warmup", 5, 0, 3_600);
+        var baseline = options.Optional("--baseline") is null ? null : options.Url("--baseline", "");
+        fetch |= options.Flag("--fetch");
+        var fhirServer = fetch ? options.Url("--fhir-server", "http://localhost:5090/fhir") : null;
+        var givenRate = options.Optional("--rate") is null ? (int?)null : options.Int("--rate", 0, 1, 1_000_000);
+        var tokensFile = options.Optional("--tokens-file") is { } file ? Path.GetFullPath(file) : null;
+        var rssLog = options.Optional("--rss-log") is { } log ? Path.GetFullPath(log) : null;
+        await using var memory = ServiceMemory.From(options.Optional("--pid"), target.Service);
 
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
-        Console.WriteLine($"{endpoint}: {Encoding.UTF8.GetByteCount(body)} byte body, {options.Concurrency} connections, {options.WarmupSeconds} s warm-up, {options.Seconds} s measured");
+        await using var stub = fhirServer is null ? null : await StubFhirServer.StartAsync(fhirServer, DemoHookRequest.ReadChart(target.Chart));
+        var body = target.Body(fhirServer);
+        Console.WriteLine($"{target.Endpoint}: {target.Signer.Algorithm}, {body.Length} byte body{(fetch ? $" without prefetch, fetching from the stub at {fhirServer}" : ", full prefetch")}, " +
+            $"{concurrency} connections, {warmup} s warm-up, {seconds} s measured");
 
-        // Enough tokens for a generous rate; a run that uses them up says so rather than reusing a jti.
-        var tokens = new TokenPool(key, endpoint, Math.Max(20_000, options.Concurrency * 2_000));
+        using var serviceHttp = HookTarget.Client(concurrency);
+        await target.CheckOneCallAsync(serviceHttp, body);
 
-        await RunPhaseAsync(http, endpoint, body, tokens, options.Concurrency, TimeSpan.FromSeconds(options.WarmupSeconds));
-        var measured = await RunPhaseAsync(http, endpoint, body, tokens, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
-
-        var latencies = measured.Latencies.Order().ToArray();
-        if (latencies.Length == 0)
+        // Measured before any load, while the cores are as quiet as they get.
+        double? floor = null;
+        if (!options.Flag("--no-floor"))
         {
-            Console.Error.WriteLine("No request completed.");
-            return 1;
+            floor = target.Signer.VerificationsPerSecondOnOneCore(TimeSpan.FromSeconds(2));
         }
 
-        double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
-        Console.WriteLine($"requests {latencies.Length}, errors {measured.Errors}, throughput {latencies.Length / options.Seconds:F0}/s");
-        Console.WriteLine($"latency ms: p50 {Percentile(0.50):F2}  p90 {Percentile(0.90):F2}  p99 {Percentile(0.99):F2}  max {latencies[^1]:F2}");
-        if (tokens.Exhausted)
+        PhaseResult? bare = null;
+        if (baseline is not null)
         {
-            Console.WriteLine("note: the pre-signed tokens ran out; later requests signed on the fly.");
+            bare = await RunBareAsync(baseline, target, body, concurrency, warmup, seconds);
         }
 
-        return measured.Errors == 0 ? 0 : 1;
-    }
-
-    private static async Task<(List<double> Latencies, int Errors)> RunPhaseAsync(HttpClient http, string endpoint, string body, TokenPool tokens, int concurrency, TimeSpan duration)
-    {
-        var latencies = new List<double>();
-        var errors = 0;
-        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            var mine = new List<double>();
-            var myErrors = 0;
-            while (Stopwatch.GetTimestamp() < stopAt)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Next());
-                var started = Stopwatch.GetTimestamp();
-                using var response = await http.SendAsync(request);
-                await response.Content.ReadAsByteArrayAsync();
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (!response.IsSuccessStatusCode)
+        // One token per request, each jti used once, for a generous rate over the whole run. The service cannot beat
+        // the bare endpoint, nor verify more signatures than the cores can (ES384; an RSA verify is too cheap to
+        // bound it), so a margin over the lower of those is generous and keeps pre-signing short on a slow machine;
+        // without either, a fixed 4000/s.
+        var (rate, basis) = givenRate is { } r ? (r, "--rate")
+            : new[]
                 {
-                    myErrors++;
+                    (Rate: 1.25 * bare?.Throughput, Basis: "1.25 x the bare endpoint's throughput"),
+                    (Rate: target.Signer.Algorithm == SigningAlgorithm.ES384 ? 1.5 * floor * Environment.ProcessorCount : null, Basis: "1.5 x the verify floor"),
                 }
-            }
+                .Where(c => c.Rate is > 0).OrderBy(c => c.Rate).Select(c => ((int)Math.Ceiling(c.Rate!.Value), c.Basis)).DefaultIfEmpty((4_000, "default")).First();
+        Console.WriteLine($"tokens: for {rate}/s ({basis}) over {warmup + seconds} s");
+        var pool = TokenPool.Create(target.Signer, target.Endpoint, (int)Math.Min(int.MaxValue - 1, (long)rate * (seconds + warmup) + concurrency), tokensFile);
 
-            lock (latencies)
+        memory?.Start();
+        var requestsBefore = stub?.Requests ?? 0;
+        HttpRequestMessage Next() => HookTarget.Post(target.Endpoint, body, "application/json", pool.Next());
+        if (warmup > 0)
+        {
+            await ClosedLoop.RunAsync(serviceHttp, concurrency, TimeSpan.FromSeconds(warmup), Next);
+        }
+
+        var measured = await ClosedLoop.RunAsync(serviceHttp, concurrency, TimeSpan.FromSeconds(seconds), Next);
+        var fetchedPerCall = stub is null ? 0 : (stub.Requests - requestsBefore) / (double)Math.Max(1, pool.Used);
+
+        Console.WriteLine();
+        measured.Print("service");
+        if (stub is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fetch: the stub FHIR server answered {stub.Requests} requests, {fetchedPerCall:F1} per hook call"));
+            if (fetchedPerCall < 1)
             {
-                latencies.AddRange(mine);
-                errors += myErrors;
+                Console.WriteLine("fetch: !!! the service did not read from the stub: is its client allowed this fhirServer (CdsHooks:Clients:n:FhirServers)?");
             }
-        });
-        await Task.WhenAll(workers);
-        return (latencies, errors);
+        }
+
+        if (bare is not null)
+        {
+            bare.Print("bare   ");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ratio: service / bare throughput = {measured.Throughput:F1} / {bare.Throughput:F1} = {100 * measured.Throughput / bare.Throughput:F1} %"));
+        }
+
+        if (floor is { } perCore)
+        {
+            var cores = Environment.ProcessorCount;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{target.Signer.Algorithm} verify floor: {perCore:F0}/s on one core x {cores} cores = {perCore * cores:F0}/s; service throughput = {100 * measured.Throughput / (perCore * cores):F1} % of it"));
+        }
+
+        pool.Report();
+        if (tokensFile is not null && measured.FirstError?.Contains("\"replayed\"", StringComparison.Ordinal) == true)
+        {
+            Console.WriteLine($"tokens: the service had seen these tokens before: {tokensFile} serves one run against a freshly started service; delete it to sign new ones.");
+        }
+
+        if (memory is not null)
+        {
+            await memory.StopAndReportAsync(rssLog);
+        }
+
+        return measured.Errors == 0 && measured.Requests > 0 && (bare?.Errors ?? 0) == 0 ? 0 : 1;
     }
 
-    /// <summary>Pre-signed CDS Hooks client JWTs, one unique jti each.</summary>
-    private sealed class TokenPool
+    /// <summary>
+    /// The same load at the bare endpoint: same body, connections and durations, and a token of the same size in
+    /// the header (one, reused: the bare endpoint checks nothing, and the service's supply stays untouched).
+    /// </summary>
+    private static async Task<PhaseResult> RunBareAsync(Uri baseline, HookTarget target, byte[] body, int concurrency, int warmup, int seconds)
     {
-        private readonly string[] _tokens;
-        private readonly JsonWebKey _key;
-        private readonly string _audience;
-        private int _next = -1;
-
-        public TokenPool(JsonWebKey key, string audience, int count)
+        var url = $"{baseline.ToString().TrimEnd('/')}/cds-services/vertebral-augmentation-{target.Hook}";
+        using var http = HookTarget.Client(concurrency);
+        using var key = target.Signer.CreateKey();
+        var token = target.Signer.HookToken(key, target.Endpoint);
+        var (_, error) = await ClosedLoop.SendAsync(http, HookTarget.Post(url, body, "application/json", token));
+        if (error is not null)
         {
-            _key = key;
-            _audience = audience;
-            _tokens = new string[count];
-            Parallel.For(0, count, i => _tokens[i] = Sign());
+            throw new RunException($"the bare endpoint at {url} does not answer ({error}); start it with: -- bare --port {baseline.Port}");
         }
 
-        public bool Exhausted => Volatile.Read(ref _next) >= _tokens.Length;
-
-        public string Next()
+        Console.WriteLine($"bare endpoint {url}: {warmup} s warm-up, {seconds} s measured, then the service");
+        HttpRequestMessage Next() => HookTarget.Post(url, body, "application/json", token);
+        if (warmup > 0)
         {
-            var index = Interlocked.Increment(ref _next);
-            return index < _tokens.Length ? _tokens[index] : Sign();
+            await ClosedLoop.RunAsync(http, concurrency, TimeSpan.FromSeconds(warmup), Next);
         }
 
-        private string Sign()
+        return await ClosedLoop.RunAsync(http, concurrency, TimeSpan.FromSeconds(seconds), Next);
+    }
+
+    public static readonly string[] SequentialValueOptions = [.. HookTarget.ValueOptions, "--count", "--warmup-count"];
+
+    /// <summary>N calls one after another from one connection: latency without queueing.</summary>
+    public static async Task<int> RunSequentialAsync(CliOptions options)
+    {
+        var target = HookTarget.From(options);
+        var count = options.Int("--count", 200, 1, 1_000_000);
+        var warmupCount = options.Int("--warmup-count", 20, 0, 1_000_000);
+        var body = target.Body(fhirServer: null);
+        using var http = HookTarget.Client(1);
+        await target.CheckOneCallAsync(http, body);
+
+        var tokens = new string[count + warmupCount];
+        using (var key = target.Signer.CreateKey())
         {
-            var now = DateTime.UtcNow;
-            return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            for (var i = 0; i < tokens.Length; i++)
             {
-                Issuer = "https://demo-ehr.vacdshooks.invalid",
-                Audience = _audience,
-                IssuedAt = now,
-                NotBefore = now,
-                Expires = now.AddMinutes(5),
-                Claims = new Dictionary<string, object> { ["jti"] = Guid.NewGuid().ToString(), ["tenant"] = "demo" },
-                SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.EcdsaSha384),
-                TokenType = "JWT",
-            });
+                tokens[i] = target.Signer.HookToken(key, target.Endpoint);
+            }
         }
+
+        Console.WriteLine($"{target.Endpoint}: {target.Signer.Algorithm}, {body.Length} byte body, {warmupCount} warm-up calls then {count} sequential calls on one connection");
+        for (var i = 0; i < warmupCount; i++)
+        {
+            await ClosedLoop.SendAsync(http, HookTarget.Post(target.Endpoint, body, "application/json", tokens[i]));
+        }
+
+        var latencies = new double[count];
+        var errors = 0;
+        string? firstError = null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var i = 0; i < count; i++)
+        {
+            var (ms, error) = await ClosedLoop.SendAsync(http, HookTarget.Post(target.Endpoint, body, "application/json", tokens[warmupCount + i]));
+            latencies[i] = ms;
+            if (error is not null)
+            {
+                errors++;
+                firstError ??= error;
+            }
+        }
+
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Array.Sort(latencies);
+        Console.WriteLine();
+        new PhaseResult(latencies, errors, elapsed, firstError).Print("sequential");
+        return errors == 0 ? 0 : 1;
     }
 }
