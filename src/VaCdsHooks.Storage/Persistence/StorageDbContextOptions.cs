@@ -13,11 +13,13 @@ internal static class StorageDbContextOptions
         EnsureSqliteFolderExists(connectionString);
         return builder
             .UseSqlite(connectionString)
-            .AddInterceptors(new SqliteConnectionSetup(busyTimeoutMilliseconds));
+            .AddInterceptors(new SqliteConnectionSetup(busyTimeoutMilliseconds))
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
     }
 
+    // Reads do not track by default: most are read-only, and the few that update say AsTracking().
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString);
+        builder.UseNpgsql(connectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
     public static DbContextOptions<SqliteVaCdsHooksDbContext> ForSqlite(string connectionString, int busyTimeoutMilliseconds = VaCdsHooksStorageOptions.DefaultSqliteBusyTimeoutMilliseconds)
     {

@@ -8,6 +8,9 @@ internal static class StoreIds
 {
     /// <summary>32 hex characters; time-ordered (UUIDv7) so new rows land at the end of the primary-key index. Valid as a FHIR id.</summary>
     public static string NewOpaqueId() => Guid.CreateVersion7().ToString("N");
+
+    /// <summary>An empty prior-auth number would collide in the unique index; it means "none".</summary>
+    public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
 internal static class EventDetailJson

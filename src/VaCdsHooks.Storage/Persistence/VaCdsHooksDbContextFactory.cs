@@ -26,6 +26,22 @@ internal sealed class VaCdsHooksDbContextFactory
 
     public Task<VaCdsHooksDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => _create(cancellationToken);
 
+    /// <summary>The first row of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
+    public async Task<T?> ReadFirstAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await query(db.Set<T>()).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
+    public async Task<IReadOnlyList<T>> ReadListAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = await CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await query(db.Set<T>()).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static Func<CancellationToken, Task<VaCdsHooksDbContext>> Bind<TContext>(IDbContextFactory<TContext> factory)
         where TContext : VaCdsHooksDbContext =>
         async cancellationToken => await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
