@@ -37,14 +37,8 @@ internal static class StorageDbContextOptions
 
     private static void EnsureSqliteFolderExists(string connectionString)
     {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-        if (!string.IsNullOrEmpty(folder))
+        if (VaCdsHooksStorageOptions.SqliteFilePath(new SqliteConnectionStringBuilder(connectionString)) is { } path
+            && Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
         {
             Directory.CreateDirectory(folder);
         }
