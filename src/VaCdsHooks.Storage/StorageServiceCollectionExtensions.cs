@@ -72,7 +72,7 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         if (contexts.Provider != StorageProvider.Postgres)
         {
             await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         try
         {
             if (!await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))

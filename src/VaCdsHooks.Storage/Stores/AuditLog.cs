@@ -15,7 +15,7 @@ internal sealed class AuditLog(VaCdsHooksDbContextFactory contexts) : IAuditLog
         ArgumentException.ThrowIfNullOrEmpty(entry.Action);
         // A copy: the database assigns the id, and the caller's record stays as it was.
         var row = entry with { Id = 0 };
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return row;

@@ -23,7 +23,7 @@ internal sealed class CardFeedbackStore(VaCdsHooksDbContextFactory contexts) : I
             return 0;
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         var statement = InsertIfAbsentStatement<CardFeedbackRecord>.For(db, IdempotencyKeyIndex);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var inserted = 0;

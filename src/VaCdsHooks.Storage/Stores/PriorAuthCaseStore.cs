@@ -22,7 +22,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             Version = 1,
         };
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Checked here so a missing assertion is a clear error rather than a provider-specific foreign-key failure.
         if (!await db.Set<CoverageAssertionRecord>().AnyAsync(x => x.AssertionId == row.AssertionId, cancellationToken).ConfigureAwait(false))
@@ -34,15 +34,10 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (inserted)
         {
-            db.Add(new PriorAuthCaseEventRecord
-            {
-                CaseId = row.CaseId,
-                At = row.CreatedAt,
-                Kind = PriorAuthCaseEventKinds.Created,
-                Actor = actor,
-                Summary = $"Case created for coverage assertion {row.AssertionId} with status {row.Status.ToCode()}.",
-                DetailJson = EventDetailJson.Of(("assertionId", row.AssertionId), ("status", row.Status.ToCode())),
-            });
+            db.Add(CaseEvents.New(
+                row.CaseId, row.CreatedAt, PriorAuthCaseEventKinds.Created, actor,
+                $"Case created for coverage assertion {row.AssertionId} with status {row.Status.ToCode()}.",
+                ("assertionId", row.AssertionId), ("status", row.Status.ToCode())));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -88,7 +83,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             throw new ArgumentException($"The event is for case '{eventRow.CaseId}', not '{updated.CaseId}'.", nameof(caseEvent));
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var row = await LoadForUpdateAsync(db, updated.CaseId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (row.AssertionId != updated.AssertionId || row.PatientReference != updated.PatientReference
@@ -131,7 +126,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
         ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, MaxPageSize);
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         var cases = db.Set<PriorAuthCaseRecord>().AsQueryable();
         if (query.IndicationLabel is not null)
         {
@@ -192,7 +187,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     public async Task<PriorAuthCaseEventRecord> AppendEventAsync(PriorAuthCaseEventRecord caseEvent, CancellationToken cancellationToken = default)
     {
         var row = NewEventRow(caseEvent);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         if (!await db.Set<PriorAuthCaseRecord>().AnyAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false))
         {
             throw new KeyNotFoundException($"Prior-auth case '{row.CaseId}' does not exist.");

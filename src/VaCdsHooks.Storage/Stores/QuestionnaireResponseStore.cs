@@ -49,7 +49,7 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
 
     private async Task<QuestionnaireResponseSaveResult> SaveOnceAsync(QuestionnaireResponseRecord row, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var caseRow = await db.Set<PriorAuthCaseRecord>().AsTracking().SingleOrDefaultAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Prior-auth case '{row.CaseId}' does not exist.");
@@ -62,15 +62,10 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (created)
         {
-            db.Add(new PriorAuthCaseEventRecord
-            {
-                CaseId = row.CaseId,
-                At = row.ReceivedAt,
-                Kind = PriorAuthCaseEventKinds.ResponseReceived,
-                Actor = PriorAuthCaseEventRecord.SystemActor,
-                Summary = $"QuestionnaireResponse {row.Id} received from client {row.ClientId}.",
-                DetailJson = EventDetailJson.Of(("questionnaireResponseId", row.Id), ("clientId", row.ClientId), ("submittedIdentifier", row.SubmittedIdentifier)),
-            });
+            db.Add(CaseEvents.New(
+                row.CaseId, row.ReceivedAt, PriorAuthCaseEventKinds.ResponseReceived, PriorAuthCaseEventRecord.SystemActor,
+                $"QuestionnaireResponse {row.Id} received from client {row.ClientId}.",
+                ("questionnaireResponseId", row.Id), ("clientId", row.ClientId), ("submittedIdentifier", row.SubmittedIdentifier)));
             if (caseRow.Status is PriorAuthCaseStatus.AwaitingDocumentation or PriorAuthCaseStatus.MoreInformationRequested)
             {
                 db.Entry(caseRow).CurrentValues.SetValues(caseRow with
@@ -136,7 +131,7 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
     private async Task<bool> MarkUnlessProcessedAsync(string id, Action<UpdateSettersBuilder<QuestionnaireResponseRecord>> set, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         var changed = await db.Set<QuestionnaireResponseRecord>()
             .Where(x => x.Id == id && x.ProcessingState != Processed)
             .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.Attempts, x => x.Attempts + 1)), cancellationToken).ConfigureAwait(false);

@@ -25,7 +25,7 @@ internal sealed class ReviewDecisionStore(VaCdsHooksDbContextFactory contexts) :
             throw new ArgumentException($"Only an approval carries a prior-auth number or expiry, not '{decisionCode}'.", nameof(decision));
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var caseRow = await PriorAuthCaseStore.LoadForUpdateAsync(db, decisionRow.CaseId, expectedCaseVersion, cancellationToken).ConfigureAwait(false);
         if (decisionRow.SupersedesDecisionId is { } supersededId
@@ -49,20 +49,14 @@ internal sealed class ReviewDecisionStore(VaCdsHooksDbContextFactory contexts) :
         await PriorAuthCaseStore.SaveCaseChangesAsync(db, caseRow.CaseId, expectedCaseVersion, cancellationToken).ConfigureAwait(false);
 
         // A second SaveChanges in the same transaction, because the event names the decision's database id.
-        db.Add(new PriorAuthCaseEventRecord
-        {
-            CaseId = caseRow.CaseId,
-            At = decisionRow.DecidedAt,
-            Kind = PriorAuthCaseEventKinds.Decision,
-            Actor = decisionRow.DecidedBy,
-            Summary = $"{decisionCode} by {decisionRow.DecidedBy} ({decisionRow.Role}); case is now {caseRow.Status.ToCode()}.",
-            DetailJson = EventDetailJson.Of(
-                ("decisionId", decisionRow.Id),
-                ("decision", decisionCode),
-                ("policyReasonCode", decisionRow.PolicyReasonCode),
-                ("priorAuthNumber", decisionRow.PriorAuthNumber),
-                ("supersedesDecisionId", decisionRow.SupersedesDecisionId)),
-        });
+        db.Add(CaseEvents.New(
+            caseRow.CaseId, decisionRow.DecidedAt, PriorAuthCaseEventKinds.Decision, decisionRow.DecidedBy,
+            $"{decisionCode} by {decisionRow.DecidedBy} ({decisionRow.Role}); case is now {caseRow.Status.ToCode()}.",
+            ("decisionId", decisionRow.Id),
+            ("decision", decisionCode),
+            ("policyReasonCode", decisionRow.PolicyReasonCode),
+            ("priorAuthNumber", decisionRow.PriorAuthNumber),
+            ("supersedesDecisionId", decisionRow.SupersedesDecisionId)));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new ReviewDecisionResult(decisionRow, caseRow);

@@ -23,7 +23,7 @@ internal sealed class TokenUseStore(VaCdsHooksDbContextFactory contexts) : IToke
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenKey);
         var nowMs = now.ToUnixTimeMilliseconds();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         var recorded = await db.Database.ExecuteSqlRawAsync(RecordSql, [tokenKey, expiresAt.ToUnixTimeMilliseconds(), nowMs], cancellationToken).ConfigureAwait(false);
         if (Interlocked.Increment(ref _calls) % CleanupEvery == 0)
         {

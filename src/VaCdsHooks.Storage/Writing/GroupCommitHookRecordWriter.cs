@@ -108,12 +108,11 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
         }
     }
 
-    private async Task CommitBatchAsync(List<PendingWrite> batch)
+    private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
     {
         try
         {
             await SaveAsync(batch).ConfigureAwait(false);
-            Interlocked.Increment(ref _commits);
             Complete(batch, failure: null);
             return;
         }
@@ -132,24 +131,14 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
         foreach (var pending in batch)
         {
-            try
-            {
-                await SaveAsync([pending]).ConfigureAwait(false);
-                Interlocked.Increment(ref _commits);
-                Complete([pending], failure: null);
-            }
-            catch (Exception ex)
-            {
-                LogBatchFailed(_logger, 1, ex);
-                Complete([pending], ex);
-            }
+            await CommitBatchAsync([pending]).ConfigureAwait(false);
         }
     }
 
     private async Task SaveAsync(IReadOnlyList<PendingWrite> writes)
     {
         // CancellationToken.None: once a batch is taken it is committed or failed, never abandoned half-way.
-        await using var db = await _contexts.CreateDbContextAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var db = _contexts.CreateDbContext();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var write in writes)
         {
@@ -169,6 +158,7 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
     {
         if (failure is null)
         {
+            Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _writesCommitted, writes.Count);
         }
         else
@@ -178,14 +168,7 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
         foreach (var pending in writes)
         {
-            if (failure is null)
-            {
-                pending.Committed.TrySetResult();
-            }
-            else
-            {
-                pending.Committed.TrySetException(failure);
-            }
+            _ = failure is null ? pending.Committed.TrySetResult() : pending.Committed.TrySetException(failure);
         }
     }
 
