@@ -12,7 +12,7 @@ internal static class WireCode<TEnum>
     where TEnum : struct, Enum
 {
     private static readonly Dictionary<TEnum, string> Codes =
-        Enum.GetValues<TEnum>().ToDictionary(value => value, value => VaCdsHooksDbContext.ToSnakeCase(value.ToString()).Replace('_', '-'));
+        Enum.GetValues<TEnum>().ToDictionary(value => value, value => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString()));
 
     private static readonly Dictionary<string, TEnum> Values = Codes.ToDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
 
