@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Storage.Persistence;
@@ -25,18 +26,12 @@ public static class StorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(contentRootPath);
 
+        // BindConfiguration reads the container's IConfiguration: the host's, or this one in a bare container.
+        services.TryAddSingleton(configuration);
         services.AddOptions<VaCdsHooksStorageOptions>()
-            .Bind(configuration.GetSection(VaCdsHooksStorageOptions.SectionName))
-            .Configure(options =>
-            {
-                var connectionString = configuration.GetConnectionString(VaCdsHooksStorageOptions.ConnectionStringName);
-                if (!string.IsNullOrWhiteSpace(connectionString))
-                {
-                    options.ConnectionString = connectionString;
-                }
-
-                options.ApplyDefaults(contentRootPath);
-            })
+            .BindConfiguration(VaCdsHooksStorageOptions.SectionName)
+            .PostConfigure<IConfiguration>((options, settings) =>
+                options.Complete(settings.GetConnectionString(VaCdsHooksStorageOptions.ConnectionStringName), contentRootPath))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<VaCdsHooksStorageOptions>, VaCdsHooksStorageOptionsValidator>();
 
@@ -77,7 +72,7 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         if (contexts.Provider != StorageProvider.Postgres)
         {
             await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -113,7 +108,7 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var contexts = services.GetRequiredService<VaCdsHooksDbContextFactory>();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         try
         {
             if (!await db.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false))

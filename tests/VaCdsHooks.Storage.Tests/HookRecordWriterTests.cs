@@ -27,9 +27,9 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         Assert.True(after.LargestBatch > 1);
 
         await using var db = await storage.CreateContextAsync();
-        Assert.Equal(writes, await db.Set<HookExchangeEntity>().CountAsync(x => x.Tenant == tenant));
-        Assert.Equal(writes, await db.Set<CoverageAssertionEntity>().CountAsync(a => assertionIds.Contains(a.AssertionId)));
-        Assert.Equal(writes, await db.Set<AssertionCriterionEntity>().CountAsync(c => assertionIds.Contains(c.AssertionId)));
+        Assert.Equal(writes, await db.Set<HookExchangeRecord>().CountAsync(x => x.Tenant == tenant));
+        Assert.Equal(writes, await db.Set<CoverageAssertionRecord>().CountAsync(a => assertionIds.Contains(a.AssertionId)));
+        Assert.Equal(writes, await db.Set<CoverageAssertionRecord>().Where(a => assertionIds.Contains(a.AssertionId)).SelectMany(a => a.Criteria).CountAsync());
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -49,7 +49,7 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         Assert.Equal(writes, statistics.WritesCommitted);
         Assert.InRange(statistics.LargestBatch, 1, 3);
         await using var db = await storage.CreateContextAsync();
-        Assert.Equal(writes, await db.Set<HookExchangeEntity>().CountAsync());
+        Assert.Equal(writes, await db.Set<HookExchangeRecord>().CountAsync());
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -87,7 +87,7 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         await Assert.ThrowsAsync<DbUpdateException>(() => reusedAssertionId);
         await Task.WhenAll(good);
         await using var db = await storage.CreateContextAsync();
-        Assert.Equal(20, await db.Set<HookExchangeEntity>().CountAsync(x => x.Tenant == tenant));
+        Assert.Equal(20, await db.Set<HookExchangeRecord>().CountAsync(x => x.Tenant == tenant));
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -134,7 +134,7 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(Samples.Exchange(), []));
         await using var reopened = databases.OpenAnother(first);
         await using var db = await reopened.CreateContextAsync();
-        Assert.Equal(30, await db.Set<HookExchangeEntity>().CountAsync(x => x.Tenant == tenant));
+        Assert.Equal(30, await db.Set<HookExchangeRecord>().CountAsync(x => x.Tenant == tenant));
     }
 
     [Theory, SqliteStorage, PostgresStorage]

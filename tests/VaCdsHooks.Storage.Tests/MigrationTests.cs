@@ -21,15 +21,15 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
         var all = db.Database.GetMigrations().ToList();
         Assert.NotEmpty(all);
         Assert.Equal(all, await db.Database.GetAppliedMigrationsAsync());
-        Assert.Equal(0, await db.Set<HookExchangeEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<CardFeedbackEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<CoverageAssertionEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<AssertionCriterionEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<PriorAuthCaseEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<PriorAuthCaseEventEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<QuestionnaireResponseEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<ReviewDecisionEntity>().CountAsync());
-        Assert.Equal(0, await db.Set<AuditEventEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<HookExchangeRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<CardFeedbackRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<CoverageAssertionRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<CoverageAssertionRecord>().SelectMany(a => a.Criteria).CountAsync());
+        Assert.Equal(0, await db.Set<PriorAuthCaseRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<PriorAuthCaseEventRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<QuestionnaireResponseRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<ReviewDecisionRecord>().CountAsync());
+        Assert.Equal(0, await db.Set<AuditEventRecord>().CountAsync());
         Assert.True(await storage.Services.IsVaCdsHooksStorageReadyAsync());
     }
 
@@ -44,8 +44,8 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
 
         await using var db = await storage.CreateContextAsync();
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-        Assert.Equal(1, await db.Set<HookExchangeEntity>().CountAsync());
-        Assert.Equal(1, await db.Set<CoverageAssertionEntity>().CountAsync());
+        Assert.Equal(1, await db.Set<HookExchangeRecord>().CountAsync());
+        Assert.Equal(1, await db.Set<CoverageAssertionRecord>().CountAsync());
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -58,7 +58,7 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
 
         await using var db = await first.CreateContextAsync();
         Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-        Assert.Equal(0, await db.Set<HookExchangeEntity>().CountAsync());
+        Assert.Equal(0, await db.Set<HookExchangeRecord>().CountAsync());
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -87,7 +87,7 @@ public sealed class MigrationTests(TestDatabases databases) : IClassFixture<Test
         {
             await db.GetService<IMigrator>().MigrateAsync(first);
             Assert.Equal(first, (await db.Database.GetAppliedMigrationsAsync()).Last());
-            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Set<PriorAuthCaseEntity>().CountAsync());
+            await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => db.Set<PriorAuthCaseRecord>().CountAsync());
         }
 
         // A database of the first schema holding data upgrades to the current one and keeps it.

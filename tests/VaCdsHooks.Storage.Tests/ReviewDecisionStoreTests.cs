@@ -98,8 +98,8 @@ public sealed class ReviewDecisionStoreTests(TestDatabases databases) : IClassFi
         Assert.Empty(await storage.Decisions.ListForCaseAsync(second.CaseId));
         Assert.Equal(second, await storage.Cases.FindAsync(second.CaseId));
         await using var db = await storage.CreateContextAsync();
-        Assert.Equal(0, await db.Set<ReviewDecisionEntity>().CountAsync(d => d.CaseId == second.CaseId));
-        Assert.Equal(1, await db.Set<PriorAuthCaseEventEntity>().CountAsync(e => e.CaseId == second.CaseId));
+        Assert.Equal(0, await db.Set<ReviewDecisionRecord>().CountAsync(d => d.CaseId == second.CaseId));
+        Assert.Equal(1, await db.Set<PriorAuthCaseEventRecord>().CountAsync(e => e.CaseId == second.CaseId));
     }
 
     [Theory, SqliteStorage, PostgresStorage]

@@ -87,6 +87,16 @@ public sealed class StorageOptionsTests(TestDatabases databases) : IClassFixture
     }
 
     [Fact]
+    public void A_malformed_sqlite_connection_string_fails_start_up_validation()
+    {
+        using var services = Build(new() { ["ConnectionStrings:VaCdsHooks"] = "Data Source=app.db;No Such Keyword=1" }, databases.Folder);
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("is not a valid SQLite connection string", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Writer_settings_are_bound_and_validated()
     {
         using var services = Build(new() { ["Storage:WriterQueueCapacity"] = "0", ["Storage:WriterMaxBatchSize"] = "-3" }, databases.Folder);

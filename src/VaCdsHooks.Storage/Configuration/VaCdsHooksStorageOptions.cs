@@ -42,7 +42,7 @@ public sealed class VaCdsHooksStorageOptions
 
     internal static bool TryParseProvider(string? value, out StorageProvider provider)
     {
-        // Enum.TryParse alone would also accept numbers such as "1".
+        // Names only: Enum.TryParse alone would also accept numbers such as "1".
         foreach (var candidate in Enum.GetValues<StorageProvider>())
         {
             if (string.Equals(value?.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
@@ -59,29 +59,37 @@ public sealed class VaCdsHooksStorageOptions
     internal static string UnknownProviderMessage(string? value) =>
         $"Storage:Provider '{value}' is not supported. Use 'Sqlite' (the default: an embedded database file) or 'Postgres' (needs ConnectionStrings:{ConnectionStringName}).";
 
-    /// <summary>Fills in the SQLite default and anchors a relative SQLite path at the content root.</summary>
-    internal void ApplyDefaults(string contentRootPath)
+    /// <summary>The Data Source of a SQLite connection string when it names a file path (not memory, not a URI).</summary>
+    internal static string? SqliteFilePath(SqliteConnectionStringBuilder builder) =>
+        builder.DataSource is { Length: > 0 } dataSource && dataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory
+        && !dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? dataSource : null;
+
+    /// <summary>Takes the connection string, fills in the SQLite default and anchors a relative SQLite path at the content root.</summary>
+    internal void Complete(string? connectionString, string contentRootPath)
     {
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            ConnectionString = connectionString;
+        }
+
         if (!TryParseProvider(Provider, out var provider) || provider != StorageProvider.Sqlite)
         {
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(ConnectionString))
+        var builder = new SqliteConnectionStringBuilder();
+        try
         {
-            ConnectionString = new SqliteConnectionStringBuilder
-            {
-                DataSource = Path.Combine(contentRootPath, "data", "vacdshooks.db"),
-            }.ToString();
-            return;
+            builder.ConnectionString = string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={Path.Combine("data", "vacdshooks.db")}" : ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return; // Reported by the validator.
         }
 
-        var builder = new SqliteConnectionStringBuilder(ConnectionString);
-        var dataSource = builder.DataSource;
-        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
-            && !Path.IsPathRooted(dataSource) && builder.Mode != SqliteOpenMode.Memory)
+        if (SqliteFilePath(builder) is { } path && !Path.IsPathRooted(path))
         {
-            builder.DataSource = Path.Combine(contentRootPath, dataSource);
+            builder.DataSource = Path.Combine(contentRootPath, path);
             ConnectionString = builder.ToString();
         }
     }

@@ -13,11 +13,13 @@ internal static class StorageDbContextOptions
         EnsureSqliteFolderExists(connectionString);
         return builder
             .UseSqlite(connectionString)
-            .AddInterceptors(new SqliteConnectionSetup(busyTimeoutMilliseconds));
+            .AddInterceptors(new SqliteConnectionSetup(busyTimeoutMilliseconds))
+            .UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
     }
 
+    // Reads do not track by default: most are read-only, and the few that update say AsTracking().
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
-        builder.UseNpgsql(connectionString);
+        builder.UseNpgsql(connectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
     public static DbContextOptions<SqliteVaCdsHooksDbContext> ForSqlite(string connectionString, int busyTimeoutMilliseconds = VaCdsHooksStorageOptions.DefaultSqliteBusyTimeoutMilliseconds)
     {
@@ -35,14 +37,8 @@ internal static class StorageDbContextOptions
 
     private static void EnsureSqliteFolderExists(string connectionString)
     {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        if (string.IsNullOrEmpty(dataSource) || dataSource == ":memory:" || dataSource.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-        if (!string.IsNullOrEmpty(folder))
+        if (VaCdsHooksStorageOptions.SqliteFilePath(new SqliteConnectionStringBuilder(connectionString)) is { } path
+            && Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } folder)
         {
             Directory.CreateDirectory(folder);
         }

@@ -9,24 +9,37 @@ namespace VaCdsHooks.Storage.Persistence;
 /// </summary>
 internal sealed class VaCdsHooksDbContextFactory
 {
-    private readonly Func<CancellationToken, Task<VaCdsHooksDbContext>> _create;
+    private readonly Func<VaCdsHooksDbContext> _create;
 
     public VaCdsHooksDbContextFactory(IOptions<VaCdsHooksStorageOptions> options, IServiceProvider services)
     {
         Provider = options.Value.ResolvedProvider;
         _create = Provider switch
         {
-            StorageProvider.Sqlite => Bind(services.GetRequiredService<IDbContextFactory<SqliteVaCdsHooksDbContext>>()),
-            StorageProvider.Postgres => Bind(services.GetRequiredService<IDbContextFactory<PostgresVaCdsHooksDbContext>>()),
+            StorageProvider.Sqlite => services.GetRequiredService<IDbContextFactory<SqliteVaCdsHooksDbContext>>().CreateDbContext,
+            StorageProvider.Postgres => services.GetRequiredService<IDbContextFactory<PostgresVaCdsHooksDbContext>>().CreateDbContext,
             _ => throw new InvalidOperationException($"No context for provider {Provider}."),
         };
     }
 
     public StorageProvider Provider { get; }
 
-    public Task<VaCdsHooksDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => _create(cancellationToken);
+    /// <summary>A pooled context; renting one does no I/O (the connection opens with the first command), so no await is needed.</summary>
+    public VaCdsHooksDbContext CreateDbContext() => _create();
 
-    private static Func<CancellationToken, Task<VaCdsHooksDbContext>> Bind<TContext>(IDbContextFactory<TContext> factory)
-        where TContext : VaCdsHooksDbContext =>
-        async cancellationToken => await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>The first row of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
+    public async Task<T?> ReadFirstAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = CreateDbContext();
+        return await query(db.Set<T>()).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
+    public async Task<IReadOnlyList<T>> ReadListAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var db = CreateDbContext();
+        return await query(db.Set<T>()).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -42,7 +42,11 @@ public sealed record CoverageAssertionRecord
     public required string EvidenceHash { get; init; }
 
     /// <summary>Criteria in evaluation order; the order is preserved on read.</summary>
-    public IReadOnlyList<AssertionCriterionRecord> Criteria { get; init; } = [];
+    public IReadOnlyList<AssertionCriterionRecord> Criteria { get => _criteria; init => _criteria = value as List<AssertionCriterionRecord> ?? [.. value ?? []]; }
+
+    // EF Core fills a collection navigation through ICollection<T>, so the field is a List (a list given is kept as is,
+    // as an auto-property would keep it, so `with` copies stay equal); the public list stays read-only.
+    private List<AssertionCriterionRecord> _criteria = [];
 }
 
 public enum CriterionKind

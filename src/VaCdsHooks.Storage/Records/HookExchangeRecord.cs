@@ -37,9 +37,15 @@ public sealed record HookExchangeRecord
     /// The chart the decision was made on (prefetch plus what was read from the EHR, and the orders), as a FHIR
     /// Bundle; kept when documentation was requested, so the answers can be re-evaluated against the same chart.
     /// </summary>
-    public string? RecordBundle { get; init; }
+    public string? RecordBundle { get => Chart?.Bundle; init => Chart = value is null ? null : new HookExchangeChart(value); }
+
+    // The chart lives in a table of its own (hook_exchange_charts): only calls that asked for documentation carry
+    // one, and the log rows stay narrow. EF Core maps that optional row as this owned value.
+    internal HookExchangeChart? Chart { get; private init; }
 
     public required int HttpStatus { get; init; }
 
     public required double DurationMs { get; init; }
 }
+
+internal sealed record HookExchangeChart(string Bundle);

@@ -1,3 +1,5 @@
+using VaCdsHooks.Storage.Persistence;
+
 namespace VaCdsHooks.Storage;
 
 /// <summary>Where a prior-authorization case stands. Stored as the wire code (see <see cref="PriorAuthCaseStatusCodes"/>).</summary>
@@ -25,32 +27,10 @@ public enum PriorAuthCaseStatus
 /// <summary>The lower-case codes the case statuses are stored and exchanged as.</summary>
 public static class PriorAuthCaseStatusCodes
 {
-    public static string ToCode(this PriorAuthCaseStatus status) => status switch
-    {
-        PriorAuthCaseStatus.AwaitingDocumentation => "awaiting-documentation",
-        PriorAuthCaseStatus.Processing => "processing",
-        PriorAuthCaseStatus.PendingReview => "pending-review",
-        PriorAuthCaseStatus.Approved => "approved",
-        PriorAuthCaseStatus.Denied => "denied",
-        PriorAuthCaseStatus.MoreInformationRequested => "more-information-requested",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown prior-auth case status."),
-    };
+    public static string ToCode(this PriorAuthCaseStatus status) => WireCode<PriorAuthCaseStatus>.Of(status);
 
     /// <summary>Parses a code exactly as <see cref="ToCode"/> writes it (for query strings and stored rows).</summary>
-    public static bool TryParse(string? code, out PriorAuthCaseStatus status)
-    {
-        foreach (var candidate in Enum.GetValues<PriorAuthCaseStatus>())
-        {
-            if (string.Equals(code, candidate.ToCode(), StringComparison.Ordinal))
-            {
-                status = candidate;
-                return true;
-            }
-        }
-
-        status = default;
-        return false;
-    }
+    public static bool TryParse(string? code, out PriorAuthCaseStatus status) => WireCode<PriorAuthCaseStatus>.TryParse(code, out status);
 }
 
 /// <summary>

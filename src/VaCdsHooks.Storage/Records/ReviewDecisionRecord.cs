@@ -1,3 +1,5 @@
+using VaCdsHooks.Storage.Persistence;
+
 namespace VaCdsHooks.Storage;
 
 /// <summary>What a reviewer decided. Stored as <c>approve</c> | <c>deny</c> | <c>pend</c>.</summary>
@@ -15,28 +17,9 @@ public enum ReviewDecisionKind
 
 public static class ReviewDecisionKindCodes
 {
-    public static string ToCode(this ReviewDecisionKind decision) => decision switch
-    {
-        ReviewDecisionKind.Approve => "approve",
-        ReviewDecisionKind.Deny => "deny",
-        ReviewDecisionKind.Pend => "pend",
-        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "Unknown review decision."),
-    };
+    public static string ToCode(this ReviewDecisionKind decision) => WireCode<ReviewDecisionKind>.Of(decision);
 
-    public static bool TryParse(string? code, out ReviewDecisionKind decision)
-    {
-        foreach (var candidate in Enum.GetValues<ReviewDecisionKind>())
-        {
-            if (string.Equals(code, candidate.ToCode(), StringComparison.Ordinal))
-            {
-                decision = candidate;
-                return true;
-            }
-        }
-
-        decision = default;
-        return false;
-    }
+    public static bool TryParse(string? code, out ReviewDecisionKind decision) => WireCode<ReviewDecisionKind>.TryParse(code, out decision);
 
     /// <summary>The case status a decision puts the case in.</summary>
     public static PriorAuthCaseStatus ResultingCaseStatus(this ReviewDecisionKind decision) => decision switch

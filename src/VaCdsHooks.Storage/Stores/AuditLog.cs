@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using VaCdsHooks.Storage.Persistence;
 
 namespace VaCdsHooks.Storage.Stores;
@@ -10,11 +9,16 @@ internal sealed class AuditLog(VaCdsHooksDbContextFactory contexts) : IAuditLog
 
     public async Task<AuditEventRecord> AppendAsync(AuditEventRecord entry, CancellationToken cancellationToken = default)
     {
-        var row = RecordMapping.ToEntity(entry);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrEmpty(entry.ActorUserId);
+        ArgumentException.ThrowIfNullOrEmpty(entry.ActorRole);
+        ArgumentException.ThrowIfNullOrEmpty(entry.Action);
+        // A copy: the database assigns the id, and the caller's record stays as it was.
+        var row = entry with { Id = 0 };
+        await using var db = contexts.CreateDbContext();
         db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return RecordMapping.ToRecord(row);
+        return row;
     }
 
     public async Task<AuditEventPage> QueryAsync(AuditEventQuery query, CancellationToken cancellationToken = default)
@@ -23,44 +27,44 @@ internal sealed class AuditLog(VaCdsHooksDbContextFactory contexts) : IAuditLog
         ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, MaxPageSize);
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var events = db.Set<AuditEventEntity>().AsNoTracking();
-        if (query.ActorUserId is { } actor)
-        {
-            events = events.Where(x => x.ActorUserId == actor);
-        }
+        var rows = await contexts.ReadListAsync<AuditEventRecord>(
+            events =>
+            {
+                if (query.ActorUserId is { } actor)
+                {
+                    events = events.Where(x => x.ActorUserId == actor);
+                }
 
-        if (query.PatientReference is { } patient)
-        {
-            events = events.Where(x => x.PatientReference == patient);
-        }
+                if (query.PatientReference is { } patient)
+                {
+                    events = events.Where(x => x.PatientReference == patient);
+                }
 
-        if (query.CaseId is { } caseId)
-        {
-            events = events.Where(x => x.CaseId == caseId);
-        }
+                if (query.CaseId is { } caseId)
+                {
+                    events = events.Where(x => x.CaseId == caseId);
+                }
 
-        if (query.From is { } from)
-        {
-            events = events.Where(x => x.At >= from);
-        }
+                if (query.From is { } from)
+                {
+                    events = events.Where(x => x.At >= from);
+                }
 
-        if (query.To is { } to)
-        {
-            events = events.Where(x => x.At < to);
-        }
+                if (query.To is { } to)
+                {
+                    events = events.Where(x => x.At < to);
+                }
 
-        if (query.After is { } after)
-        {
-            var at = after.At;
-            var id = after.Id;
-            events = events.Where(x => x.At < at || (x.At == at && x.Id < id));
-        }
+                if (query.After is { } after)
+                {
+                    var (at, id) = (after.At, after.Id);
+                    events = events.Where(x => x.At < at || (x.At == at && x.Id < id));
+                }
 
-        var rows = await events.OrderByDescending(x => x.At).ThenByDescending(x => x.Id)
-            .Take(query.PageSize + 1)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var items = rows.Take(query.PageSize).Select(RecordMapping.ToRecord).ToList();
+                return events.OrderByDescending(x => x.At).ThenByDescending(x => x.Id).Take(query.PageSize + 1);
+            },
+            cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(query.PageSize).ToList();
         var next = rows.Count > query.PageSize ? new AuditEventPageCursor(items[^1].At, items[^1].Id) : null;
         return new AuditEventPage(items, next);
     }

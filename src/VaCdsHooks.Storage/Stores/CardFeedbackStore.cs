@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using VaCdsHooks.Storage.Persistence;
 
 namespace VaCdsHooks.Storage.Stores;
@@ -10,34 +9,39 @@ internal sealed class CardFeedbackStore(VaCdsHooksDbContextFactory contexts) : I
     public async Task<int> SaveAsync(IReadOnlyList<CardFeedbackRecord> feedback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
+        foreach (var item in feedback)
+        {
+            ArgumentNullException.ThrowIfNull(item);
+            ArgumentException.ThrowIfNullOrEmpty(item.ServiceId);
+            ArgumentException.ThrowIfNullOrEmpty(item.CardUuid);
+            // Part of the idempotency key, so never null.
+            ArgumentNullException.ThrowIfNull(item.ClientIssuer);
+        }
+
         if (feedback.Count == 0)
         {
             return 0;
         }
 
-        var rows = feedback.Select(RecordMapping.ToEntity).ToList();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var statement = InsertIfAbsentStatement<CardFeedbackEntity>.For(db, IdempotencyKeyIndex);
+        await using var db = contexts.CreateDbContext();
+        var statement = InsertIfAbsentStatement<CardFeedbackRecord>.For(db, IdempotencyKeyIndex);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var inserted = 0;
-        foreach (var row in rows)
+        foreach (var item in feedback)
         {
-            inserted += await statement.ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false);
+            inserted += await statement.ExecuteAsync(db, item, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
     }
 
-    public async Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(serviceId);
         ArgumentException.ThrowIfNullOrEmpty(cardUuid);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await db.Set<CardFeedbackEntity>().AsNoTracking()
-            .Where(x => x.ServiceId == serviceId && x.CardUuid == cardUuid)
-            .OrderBy(x => x.OutcomeTimestamp).ThenBy(x => x.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(RecordMapping.ToRecord);
+        return contexts.ReadListAsync<CardFeedbackRecord>(
+            rows => rows.Where(x => x.ServiceId == serviceId && x.CardUuid == cardUuid).OrderBy(x => x.OutcomeTimestamp).ThenBy(x => x.Id),
+            cancellationToken);
     }
 }

@@ -12,66 +12,60 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     {
         ArgumentNullException.ThrowIfNull(proposed);
         ArgumentException.ThrowIfNullOrEmpty(actor);
-        var row = RecordMapping.ToEntity(proposed, string.IsNullOrEmpty(proposed.CaseId) ? StoreIds.NewOpaqueId() : proposed.CaseId);
+        ArgumentException.ThrowIfNullOrEmpty(proposed.AssertionId);
+        ArgumentException.ThrowIfNullOrEmpty(proposed.PatientReference);
+        ArgumentException.ThrowIfNullOrEmpty(proposed.OrderReference);
+        var row = proposed with
+        {
+            CaseId = string.IsNullOrEmpty(proposed.CaseId) ? StoreIds.NewOpaqueId() : proposed.CaseId,
+            PriorAuthNumber = StoreIds.NullIfEmpty(proposed.PriorAuthNumber),
+            Version = 1,
+        };
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Checked here so a missing assertion is a clear error rather than a provider-specific foreign-key failure.
-        if (!await db.Set<CoverageAssertionEntity>().AnyAsync(x => x.AssertionId == row.AssertionId, cancellationToken).ConfigureAwait(false))
+        if (!await db.Set<CoverageAssertionRecord>().AnyAsync(x => x.AssertionId == row.AssertionId, cancellationToken).ConfigureAwait(false))
         {
             throw new KeyNotFoundException($"Coverage assertion '{row.AssertionId}' does not exist; a case needs one.");
         }
 
-        var inserted = await InsertIfAbsentStatement<PriorAuthCaseEntity>.For(db, AssertionKeyIndex)
+        var inserted = await InsertIfAbsentStatement<PriorAuthCaseRecord>.For(db, AssertionKeyIndex)
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (inserted)
         {
-            db.Add(new PriorAuthCaseEventEntity
-            {
-                CaseId = row.CaseId,
-                At = row.CreatedAt,
-                Kind = PriorAuthCaseEventKinds.Created,
-                Actor = actor,
-                Summary = $"Case created for coverage assertion {row.AssertionId} with status {row.Status}.",
-                DetailJson = EventDetailJson.Of(("assertionId", row.AssertionId), ("status", row.Status)),
-            });
+            db.Add(CaseEvents.New(
+                row.CaseId, row.CreatedAt, PriorAuthCaseEventKinds.Created, actor,
+                $"Case created for coverage assertion {row.AssertionId} with status {row.Status.ToCode()}.",
+                ("assertionId", row.AssertionId), ("status", row.Status.ToCode())));
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var stored = await db.Set<PriorAuthCaseEntity>().AsNoTracking()
-            .SingleAsync(x => x.AssertionId == row.AssertionId, cancellationToken).ConfigureAwait(false);
+        var stored = await db.Set<PriorAuthCaseRecord>().SingleAsync(x => x.AssertionId == row.AssertionId, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new PriorAuthCaseCreation(RecordMapping.ToRecord(stored), inserted);
+        return new PriorAuthCaseCreation(stored, inserted);
     }
 
-    public async Task<PriorAuthCaseRecord?> FindAsync(string caseId, CancellationToken cancellationToken = default)
+    public Task<PriorAuthCaseRecord?> FindAsync(string caseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(caseId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<PriorAuthCaseEntity>().AsNoTracking()
-            .SingleOrDefaultAsync(x => x.CaseId == caseId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RecordMapping.ToRecord(row);
+        return contexts.ReadFirstAsync<PriorAuthCaseRecord>(rows => rows.Where(x => x.CaseId == caseId), cancellationToken);
     }
 
-    public async Task<PriorAuthCaseRecord?> FindByAssertionAsync(string assertionId, CancellationToken cancellationToken = default)
+    public Task<PriorAuthCaseRecord?> FindByAssertionAsync(string assertionId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(assertionId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<PriorAuthCaseEntity>().AsNoTracking()
-            .SingleOrDefaultAsync(x => x.AssertionId == assertionId, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RecordMapping.ToRecord(row);
+        return contexts.ReadFirstAsync<PriorAuthCaseRecord>(rows => rows.Where(x => x.AssertionId == assertionId), cancellationToken);
     }
 
-    public async Task<PriorAuthCaseRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default)
+    public Task<PriorAuthCaseRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(patientReference);
         ArgumentException.ThrowIfNullOrEmpty(orderReference);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<PriorAuthCaseEntity>().AsNoTracking()
-            .Where(x => x.PatientReference == patientReference && x.OrderReference == orderReference)
-            .OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.CaseId)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RecordMapping.ToRecord(row);
+        return contexts.ReadFirstAsync<PriorAuthCaseRecord>(
+            rows => rows.Where(x => x.PatientReference == patientReference && x.OrderReference == orderReference)
+                .OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.CaseId),
+            cancellationToken);
     }
 
     public async Task<PriorAuthCaseRecord> UpdateAsync(
@@ -83,13 +77,13 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentException.ThrowIfNullOrEmpty(updated.CaseId);
-        var eventRow = RecordMapping.ToEntity(caseEvent);
+        var eventRow = NewEventRow(caseEvent);
         if (eventRow.CaseId != updated.CaseId)
         {
             throw new ArgumentException($"The event is for case '{eventRow.CaseId}', not '{updated.CaseId}'.", nameof(caseEvent));
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var row = await LoadForUpdateAsync(db, updated.CaseId, expectedVersion, cancellationToken).ConfigureAwait(false);
         if (row.AssertionId != updated.AssertionId || row.PatientReference != updated.PatientReference
@@ -98,29 +92,32 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             throw new ArgumentException($"Case '{row.CaseId}': assertion, patient, order and created-at cannot change.", nameof(updated));
         }
 
-        RecordMapping.ApplyMutableFields(updated, row);
-        row.Version = expectedVersion + 1;
+        // Identity fields were checked above; the version is the store's to set.
+        db.Entry(row).CurrentValues.SetValues(updated with { PriorAuthNumber = StoreIds.NullIfEmpty(updated.PriorAuthNumber), Version = expectedVersion + 1 });
         db.Add(eventRow);
 
         if (processedResponseId is not null)
         {
-            var response = await db.Set<QuestionnaireResponseEntity>()
+            var response = await db.Set<QuestionnaireResponseRecord>().AsTracking()
                 .SingleOrDefaultAsync(x => x.Id == processedResponseId && x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false)
                 ?? throw new KeyNotFoundException($"QuestionnaireResponse '{processedResponseId}' does not exist for case '{row.CaseId}'.");
-            if (response.ProcessingState == QuestionnaireResponseStore.ProcessedCode)
+            if (response.ProcessingState == QuestionnaireResponseProcessingState.Processed)
             {
                 // A second run of the same job: its result is already applied, so this one must not apply again.
                 throw new QuestionnaireResponseAlreadyProcessedException(processedResponseId);
             }
 
-            response.ProcessingState = QuestionnaireResponseStore.ProcessedCode;
-            response.ProcessedAt = updated.UpdatedAt;
-            response.Attempts++;
+            db.Entry(response).CurrentValues.SetValues(response with
+            {
+                ProcessingState = QuestionnaireResponseProcessingState.Processed,
+                ProcessedAt = updated.UpdatedAt,
+                Attempts = response.Attempts + 1,
+            });
         }
 
         await SaveCaseChangesAsync(db, row.CaseId, expectedVersion, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return RecordMapping.ToRecord(row);
+        return row;
     }
 
     public async Task<PriorAuthCaseQueuePage> QueryQueueAsync(PriorAuthCaseQueueQuery query, CancellationToken cancellationToken = default)
@@ -129,8 +126,8 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
         ArgumentOutOfRangeException.ThrowIfLessThan(query.PageSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.PageSize, MaxPageSize);
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var cases = db.Set<PriorAuthCaseEntity>().AsNoTracking();
+        await using var db = contexts.CreateDbContext();
+        var cases = db.Set<PriorAuthCaseRecord>().AsQueryable();
         if (query.IndicationLabel is not null)
         {
             var indication = query.IndicationLabel;
@@ -155,14 +152,14 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
         var countsByStatus = Enum.GetValues<PriorAuthCaseStatus>().ToDictionary(s => s, _ => 0);
         foreach (var group in grouped)
         {
-            countsByStatus[RecordMapping.ParseCaseStatus(group.Status, "(queue count)")] = group.Count;
+            countsByStatus[group.Status] = group.Count;
         }
 
         var statuses = query.Statuses ?? [];
         if (statuses.Count > 0)
         {
-            var codes = statuses.Select(s => s.ToCode()).Distinct().ToList();
-            cases = cases.Where(x => codes.Contains(x.Status));
+            var wanted = statuses.Distinct().ToList();
+            cases = cases.Where(x => wanted.Contains(x.Status));
         }
 
         var totalCount = statuses.Count > 0 ? statuses.Distinct().Sum(s => countsByStatus[s]) : countsByStatus.Values.Sum();
@@ -182,34 +179,41 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
         // One extra row tells whether another page exists.
         var rows = await ordered.Take(query.PageSize + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
 
-        var items = rows.Take(query.PageSize).Select(RecordMapping.ToRecord).ToList();
+        var items = rows.Take(query.PageSize).ToList();
         var next = rows.Count > query.PageSize ? new PriorAuthCaseQueueCursor(items[^1].CreatedAt, items[^1].CaseId) : null;
         return new PriorAuthCaseQueuePage(items, totalCount, countsByStatus, next);
     }
 
     public async Task<PriorAuthCaseEventRecord> AppendEventAsync(PriorAuthCaseEventRecord caseEvent, CancellationToken cancellationToken = default)
     {
-        var row = RecordMapping.ToEntity(caseEvent);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        if (!await db.Set<PriorAuthCaseEntity>().AnyAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false))
+        var row = NewEventRow(caseEvent);
+        await using var db = contexts.CreateDbContext();
+        if (!await db.Set<PriorAuthCaseRecord>().AnyAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false))
         {
             throw new KeyNotFoundException($"Prior-auth case '{row.CaseId}' does not exist.");
         }
 
         db.Add(row);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return RecordMapping.ToRecord(row);
+        return row;
     }
 
-    public async Task<IReadOnlyList<PriorAuthCaseEventRecord>> ListEventsAsync(string caseId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<PriorAuthCaseEventRecord>> ListEventsAsync(string caseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(caseId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await db.Set<PriorAuthCaseEventEntity>().AsNoTracking()
-            .Where(x => x.CaseId == caseId)
-            .OrderBy(x => x.At).ThenBy(x => x.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(RecordMapping.ToRecord);
+        return contexts.ReadListAsync<PriorAuthCaseEventRecord>(
+            rows => rows.Where(x => x.CaseId == caseId).OrderBy(x => x.At).ThenBy(x => x.Id), cancellationToken);
+    }
+
+    /// <summary>A checked copy to insert: the database assigns the id, and the caller's record stays as it was.</summary>
+    internal static PriorAuthCaseEventRecord NewEventRow(PriorAuthCaseEventRecord caseEvent)
+    {
+        ArgumentNullException.ThrowIfNull(caseEvent);
+        ArgumentException.ThrowIfNullOrEmpty(caseEvent.CaseId);
+        ArgumentException.ThrowIfNullOrEmpty(caseEvent.Kind);
+        ArgumentException.ThrowIfNullOrEmpty(caseEvent.Actor);
+        ArgumentNullException.ThrowIfNull(caseEvent.Summary);
+        return caseEvent with { Id = 0 };
     }
 
     /// <summary>
@@ -217,9 +221,9 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     /// concurrency token, so a change committed between this read and SaveChanges is caught there
     /// (see <see cref="SaveCaseChangesAsync"/>).
     /// </summary>
-    internal static async Task<PriorAuthCaseEntity> LoadForUpdateAsync(VaCdsHooksDbContext db, string caseId, long expectedVersion, CancellationToken cancellationToken)
+    internal static async Task<PriorAuthCaseRecord> LoadForUpdateAsync(VaCdsHooksDbContext db, string caseId, long expectedVersion, CancellationToken cancellationToken)
     {
-        var row = await db.Set<PriorAuthCaseEntity>().SingleOrDefaultAsync(x => x.CaseId == caseId, cancellationToken).ConfigureAwait(false)
+        var row = await db.Set<PriorAuthCaseRecord>().AsTracking().SingleOrDefaultAsync(x => x.CaseId == caseId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Prior-auth case '{caseId}' does not exist.");
         if (row.Version != expectedVersion)
         {

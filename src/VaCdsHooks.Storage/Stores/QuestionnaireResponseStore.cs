@@ -1,29 +1,39 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using VaCdsHooks.Storage.Persistence;
+using static VaCdsHooks.Storage.QuestionnaireResponseProcessingState;
 
 namespace VaCdsHooks.Storage.Stores;
 
 internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory contexts) : IQuestionnaireResponseStore
 {
     public const int MaxListSize = 1000;
-    internal const string ProcessedCode = "processed";
-    private const string FailedCode = "failed";
     private const string IdempotencyKeyIndex = "ux_questionnaire_responses_idempotency_key";
 
     // A staff update can slip in between reading the case and moving it to processing (PostgreSQL); the whole
     // transaction is then simply repeated, because the response must be stored whatever else happens to the case.
     private const int CaseConflictRetries = 5;
 
-    private static readonly string[] StatusesAwaitingResponse =
-    [
-        PriorAuthCaseStatus.AwaitingDocumentation.ToCode(),
-        PriorAuthCaseStatus.MoreInformationRequested.ToCode(),
-    ];
-
     public async Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(ReceivedQuestionnaireResponse response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var row = RecordMapping.ToEntity(response, StoreIds.NewOpaqueId());
+        ArgumentException.ThrowIfNullOrEmpty(response.CaseId);
+        ArgumentException.ThrowIfNullOrEmpty(response.AssertionId);
+        ArgumentException.ThrowIfNullOrEmpty(response.ClientId);
+        ArgumentException.ThrowIfNullOrEmpty(response.CanonicalJson);
+        ArgumentException.ThrowIfNullOrEmpty(response.ResourceJson);
+        var row = new QuestionnaireResponseRecord
+        {
+            Id = StoreIds.NewOpaqueId(),
+            CaseId = response.CaseId,
+            AssertionId = response.AssertionId,
+            ReceivedAt = response.ReceivedAt,
+            ClientId = response.ClientId,
+            SubmittedIdentifier = response.SubmittedIdentifier,
+            ContentHash = QuestionnaireResponseContentHash.Compute(response.CanonicalJson),
+            ResourceJson = response.ResourceJson,
+            ProcessingState = Received,
+        };
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -37,67 +47,58 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
         }
     }
 
-    private async Task<QuestionnaireResponseSaveResult> SaveOnceAsync(QuestionnaireResponseEntity row, CancellationToken cancellationToken)
+    private async Task<QuestionnaireResponseSaveResult> SaveOnceAsync(QuestionnaireResponseRecord row, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var caseRow = await db.Set<PriorAuthCaseEntity>().SingleOrDefaultAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false)
+        var caseRow = await db.Set<PriorAuthCaseRecord>().AsTracking().SingleOrDefaultAsync(x => x.CaseId == row.CaseId, cancellationToken).ConfigureAwait(false)
             ?? throw new KeyNotFoundException($"Prior-auth case '{row.CaseId}' does not exist.");
         if (caseRow.AssertionId != row.AssertionId)
         {
             throw new ArgumentException($"Case '{row.CaseId}' is for assertion '{caseRow.AssertionId}', not '{row.AssertionId}'.", nameof(row));
         }
 
-        var created = await InsertIfAbsentStatement<QuestionnaireResponseEntity>.For(db, IdempotencyKeyIndex)
+        var created = await InsertIfAbsentStatement<QuestionnaireResponseRecord>.For(db, IdempotencyKeyIndex)
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (created)
         {
-            db.Add(new PriorAuthCaseEventEntity
+            db.Add(CaseEvents.New(
+                row.CaseId, row.ReceivedAt, PriorAuthCaseEventKinds.ResponseReceived, PriorAuthCaseEventRecord.SystemActor,
+                $"QuestionnaireResponse {row.Id} received from client {row.ClientId}.",
+                ("questionnaireResponseId", row.Id), ("clientId", row.ClientId), ("submittedIdentifier", row.SubmittedIdentifier)));
+            if (caseRow.Status is PriorAuthCaseStatus.AwaitingDocumentation or PriorAuthCaseStatus.MoreInformationRequested)
             {
-                CaseId = row.CaseId,
-                At = row.ReceivedAt,
-                Kind = PriorAuthCaseEventKinds.ResponseReceived,
-                Actor = PriorAuthCaseEventRecord.SystemActor,
-                Summary = $"QuestionnaireResponse {row.Id} received from client {row.ClientId}.",
-                DetailJson = EventDetailJson.Of(("questionnaireResponseId", row.Id), ("clientId", row.ClientId), ("submittedIdentifier", row.SubmittedIdentifier)),
-            });
-            if (StatusesAwaitingResponse.Contains(caseRow.Status))
-            {
-                caseRow.Status = PriorAuthCaseStatus.Processing.ToCode();
-                caseRow.UpdatedAt = row.ReceivedAt;
-                caseRow.Version++;
+                db.Entry(caseRow).CurrentValues.SetValues(caseRow with
+                {
+                    Status = PriorAuthCaseStatus.Processing,
+                    UpdatedAt = row.ReceivedAt,
+                    Version = caseRow.Version + 1,
+                });
             }
 
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var stored = await db.Set<QuestionnaireResponseEntity>().AsNoTracking()
+        var stored = await db.Set<QuestionnaireResponseRecord>()
             .SingleAsync(x => x.CaseId == row.CaseId && x.ContentHash == row.ContentHash, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new QuestionnaireResponseSaveResult(RecordMapping.ToRecord(stored), created);
+        return new QuestionnaireResponseSaveResult(stored, created);
     }
 
-    public async Task<QuestionnaireResponseRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
+    public Task<QuestionnaireResponseRecord?> FindAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<QuestionnaireResponseEntity>().AsNoTracking()
-            .SingleOrDefaultAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RecordMapping.ToRecord(row);
+        return contexts.ReadFirstAsync<QuestionnaireResponseRecord>(rows => rows.Where(x => x.Id == id), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<QuestionnaireResponseRecord>> ListForCaseAsync(string caseId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListForCaseAsync(string caseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(caseId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await db.Set<QuestionnaireResponseEntity>().AsNoTracking()
-            .Where(x => x.CaseId == caseId)
-            .OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(RecordMapping.ToRecord);
+        return contexts.ReadListAsync<QuestionnaireResponseRecord>(
+            rows => rows.Where(x => x.CaseId == caseId).OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxListSize);
@@ -106,52 +107,37 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             throw new ArgumentOutOfRangeException(nameof(maxAttempts), maxAttempts, "maxAttempts must be at least 1.");
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var query = db.Set<QuestionnaireResponseEntity>().AsNoTracking().Where(x => x.ProcessingState != ProcessedCode);
-        if (maxAttempts is { } most)
-        {
-            query = query.Where(x => x.Attempts < most);
-        }
-
-        var rows = await query.OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id).Take(limit)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(RecordMapping.ToRecord);
+        var most = maxAttempts ?? int.MaxValue;
+        return contexts.ReadListAsync<QuestionnaireResponseRecord>(
+            rows => rows.Where(x => x.ProcessingState != Processed && x.Attempts < most)
+                .OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id).Take(limit),
+            cancellationToken);
     }
 
-    public async Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(id);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        // One conditional UPDATE: two job runs racing here cannot both count as the one that processed it.
-        var changed = await db.Set<QuestionnaireResponseEntity>()
-            .Where(x => x.Id == id && x.ProcessingState != ProcessedCode)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(x => x.ProcessingState, ProcessedCode)
-                    .SetProperty(x => x.ProcessedAt, processedAt)
-                    .SetProperty(x => x.Attempts, x => x.Attempts + 1),
-                cancellationToken).ConfigureAwait(false);
-        return changed == 1 || await NotFoundUnlessExistsAsync(db, id, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default) =>
+        MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Processed).SetProperty(x => x.ProcessedAt, processedAt), cancellationToken);
 
-    public async Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
+    public Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(id);
         ArgumentException.ThrowIfNullOrEmpty(failureReason);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         // A late failure report must never undo a success.
-        var changed = await db.Set<QuestionnaireResponseEntity>()
-            .Where(x => x.Id == id && x.ProcessingState != ProcessedCode)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(x => x.ProcessingState, FailedCode)
-                    .SetProperty(x => x.FailureReason, failureReason)
-                    .SetProperty(x => x.Attempts, x => x.Attempts + 1),
-                cancellationToken).ConfigureAwait(false);
-        return changed == 1 || await NotFoundUnlessExistsAsync(db, id, cancellationToken).ConfigureAwait(false);
+        return MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Failed).SetProperty(x => x.FailureReason, failureReason), cancellationToken);
     }
 
-    /// <summary>After a no-op update: false when the row exists (already processed), KeyNotFoundException when it does not.</summary>
-    private static async Task<bool> NotFoundUnlessExistsAsync(VaCdsHooksDbContext db, string id, CancellationToken cancellationToken) =>
-        await db.Set<QuestionnaireResponseEntity>().AnyAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false)
-            ? false
-            : throw new KeyNotFoundException($"QuestionnaireResponse '{id}' does not exist.");
+    /// <summary>
+    /// One conditional UPDATE that also counts the attempt, so two job runs racing cannot both count as the one that
+    /// processed it. False when the row is already processed, KeyNotFoundException when it does not exist.
+    /// </summary>
+    private async Task<bool> MarkUnlessProcessedAsync(string id, Action<UpdateSettersBuilder<QuestionnaireResponseRecord>> set, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        await using var db = contexts.CreateDbContext();
+        var changed = await db.Set<QuestionnaireResponseRecord>()
+            .Where(x => x.Id == id && x.ProcessingState != Processed)
+            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.Attempts, x => x.Attempts + 1)), cancellationToken).ConfigureAwait(false);
+        return changed == 1
+            || (await db.Set<QuestionnaireResponseRecord>().AnyAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false)
+                ? false
+                : throw new KeyNotFoundException($"QuestionnaireResponse '{id}' does not exist."));
+    }
 }

@@ -8,7 +8,13 @@ internal sealed class ReviewDecisionStore(VaCdsHooksDbContextFactory contexts) :
     public async Task<ReviewDecisionResult> AddAsync(ReviewDecisionRecord decision, long expectedCaseVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        var decisionRow = RecordMapping.ToEntity(decision);
+        ArgumentException.ThrowIfNullOrEmpty(decision.CaseId);
+        ArgumentException.ThrowIfNullOrEmpty(decision.DecidedBy);
+        ArgumentException.ThrowIfNullOrEmpty(decision.Role);
+        ArgumentNullException.ThrowIfNull(decision.Rationale);
+        // A copy: the database assigns the id, and the caller's record stays as it was.
+        var decisionRow = decision with { Id = 0, PriorAuthNumber = StoreIds.NullIfEmpty(decision.PriorAuthNumber) };
+        var decisionCode = decision.Decision.ToCode();
         if (decision.Decision == ReviewDecisionKind.Approve && decisionRow.PriorAuthNumber is null)
         {
             throw new ArgumentException("An approval needs a prior-auth number.", nameof(decision));
@@ -16,68 +22,57 @@ internal sealed class ReviewDecisionStore(VaCdsHooksDbContextFactory contexts) :
 
         if (decision.Decision != ReviewDecisionKind.Approve && (decisionRow.PriorAuthNumber is not null || decision.PriorAuthExpiresOn is not null))
         {
-            throw new ArgumentException($"Only an approval carries a prior-auth number or expiry, not '{decision.Decision.ToCode()}'.", nameof(decision));
+            throw new ArgumentException($"Only an approval carries a prior-auth number or expiry, not '{decisionCode}'.", nameof(decision));
         }
 
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var caseRow = await PriorAuthCaseStore.LoadForUpdateAsync(db, decisionRow.CaseId, expectedCaseVersion, cancellationToken).ConfigureAwait(false);
         if (decisionRow.SupersedesDecisionId is { } supersededId
-            && !await db.Set<ReviewDecisionEntity>().AnyAsync(x => x.Id == supersededId && x.CaseId == caseRow.CaseId, cancellationToken).ConfigureAwait(false))
+            && !await db.Set<ReviewDecisionRecord>().AnyAsync(x => x.Id == supersededId && x.CaseId == caseRow.CaseId, cancellationToken).ConfigureAwait(false))
         {
             throw new ArgumentException($"Decision {supersededId} is not a decision on case '{caseRow.CaseId}'.", nameof(decision));
         }
 
-        caseRow.Status = decision.Decision.ResultingCaseStatus().ToCode();
-        caseRow.PriorAuthNumber = decisionRow.PriorAuthNumber;
-        caseRow.PriorAuthExpiresOn = decisionRow.PriorAuthExpiresOn;
-        caseRow.DeterminationSummary = decisionRow.Rationale;
-        caseRow.UpdatedAt = decisionRow.DecidedAt;
-        caseRow.Version = expectedCaseVersion + 1;
+        db.Entry(caseRow).CurrentValues.SetValues(caseRow with
+        {
+            Status = decision.Decision.ResultingCaseStatus(),
+            PriorAuthNumber = decisionRow.PriorAuthNumber,
+            PriorAuthExpiresOn = decisionRow.PriorAuthExpiresOn,
+            DeterminationSummary = decisionRow.Rationale,
+            UpdatedAt = decisionRow.DecidedAt,
+            Version = expectedCaseVersion + 1,
+        });
         db.Add(decisionRow);
         // The case update and the decision insert share this SaveChanges; if the version check (or, say, a duplicate
         // prior-auth number) fails, the transaction rolls back and no decision row remains.
         await PriorAuthCaseStore.SaveCaseChangesAsync(db, caseRow.CaseId, expectedCaseVersion, cancellationToken).ConfigureAwait(false);
 
         // A second SaveChanges in the same transaction, because the event names the decision's database id.
-        db.Add(new PriorAuthCaseEventEntity
-        {
-            CaseId = caseRow.CaseId,
-            At = decisionRow.DecidedAt,
-            Kind = PriorAuthCaseEventKinds.Decision,
-            Actor = decisionRow.DecidedBy,
-            Summary = $"{decisionRow.Decision} by {decisionRow.DecidedBy} ({decisionRow.Role}); case is now {caseRow.Status}.",
-            DetailJson = EventDetailJson.Of(
-                ("decisionId", decisionRow.Id),
-                ("decision", decisionRow.Decision),
-                ("policyReasonCode", decisionRow.PolicyReasonCode),
-                ("priorAuthNumber", decisionRow.PriorAuthNumber),
-                ("supersedesDecisionId", decisionRow.SupersedesDecisionId)),
-        });
+        db.Add(CaseEvents.New(
+            caseRow.CaseId, decisionRow.DecidedAt, PriorAuthCaseEventKinds.Decision, decisionRow.DecidedBy,
+            $"{decisionCode} by {decisionRow.DecidedBy} ({decisionRow.Role}); case is now {caseRow.Status.ToCode()}.",
+            ("decisionId", decisionRow.Id),
+            ("decision", decisionCode),
+            ("policyReasonCode", decisionRow.PolicyReasonCode),
+            ("priorAuthNumber", decisionRow.PriorAuthNumber),
+            ("supersedesDecisionId", decisionRow.SupersedesDecisionId)));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ReviewDecisionResult(RecordMapping.ToRecord(decisionRow), RecordMapping.ToRecord(caseRow));
+        return new ReviewDecisionResult(decisionRow, caseRow);
     }
 
-    public async Task<IReadOnlyList<ReviewDecisionRecord>> ListForCaseAsync(string caseId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ReviewDecisionRecord>> ListForCaseAsync(string caseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(caseId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await db.Set<ReviewDecisionEntity>().AsNoTracking()
-            .Where(x => x.CaseId == caseId)
-            .OrderBy(x => x.DecidedAt).ThenBy(x => x.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return rows.ConvertAll(RecordMapping.ToRecord);
+        return contexts.ReadListAsync<ReviewDecisionRecord>(
+            rows => rows.Where(x => x.CaseId == caseId).OrderBy(x => x.DecidedAt).ThenBy(x => x.Id), cancellationToken);
     }
 
-    public async Task<ReviewDecisionRecord?> LatestForCaseAsync(string caseId, CancellationToken cancellationToken = default)
+    public Task<ReviewDecisionRecord?> LatestForCaseAsync(string caseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(caseId);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var row = await db.Set<ReviewDecisionEntity>().AsNoTracking()
-            .Where(x => x.CaseId == caseId)
-            .OrderByDescending(x => x.DecidedAt).ThenByDescending(x => x.Id)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return row is null ? null : RecordMapping.ToRecord(row);
+        return contexts.ReadFirstAsync<ReviewDecisionRecord>(
+            rows => rows.Where(x => x.CaseId == caseId).OrderByDescending(x => x.DecidedAt).ThenByDescending(x => x.Id), cancellationToken);
     }
 }

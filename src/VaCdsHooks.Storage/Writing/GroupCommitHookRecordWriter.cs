@@ -44,10 +44,14 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
     public async Task WriteAsync(HookExchangeRecord exchange, IReadOnlyList<CoverageAssertionRecord> assertions, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(exchange);
+        // Checked on the caller's thread, so bad input is reported to the caller that sent it and never queued.
+        Check(exchange);
         ArgumentNullException.ThrowIfNull(assertions);
+        foreach (var assertion in assertions)
+        {
+            Check(assertion);
+        }
 
-        // Mapping on the caller's thread spreads the work and reports bad input to the caller that sent it.
         var pending = new PendingWrite(exchange, assertions);
         try
         {
@@ -104,12 +108,11 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
         }
     }
 
-    private async Task CommitBatchAsync(List<PendingWrite> batch)
+    private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
     {
         try
         {
-            await SaveAsync(batch.Select(p => p.CreateEntities())).ConfigureAwait(false);
-            Interlocked.Increment(ref _commits);
+            await SaveAsync(batch).ConfigureAwait(false);
             Complete(batch, failure: null);
             return;
         }
@@ -128,29 +131,23 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
         foreach (var pending in batch)
         {
-            try
-            {
-                await SaveAsync([pending.CreateEntities()]).ConfigureAwait(false);
-                Interlocked.Increment(ref _commits);
-                Complete([pending], failure: null);
-            }
-            catch (Exception ex)
-            {
-                LogBatchFailed(_logger, 1, ex);
-                Complete([pending], ex);
-            }
+            await CommitBatchAsync([pending]).ConfigureAwait(false);
         }
     }
 
-    private async Task SaveAsync(IEnumerable<(HookExchangeEntity Exchange, List<CoverageAssertionEntity> Assertions)> writes)
+    private async Task SaveAsync(IReadOnlyList<PendingWrite> writes)
     {
         // CancellationToken.None: once a batch is taken it is committed or failed, never abandoned half-way.
-        await using var db = await _contexts.CreateDbContextAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var db = _contexts.CreateDbContext();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var (exchange, assertions) in writes)
+        foreach (var write in writes)
         {
-            db.Add(exchange);
-            db.AddRange(assertions);
+            // A copy per attempt: the database assigns the id, and the caller's record stays as it was.
+            db.Add(write.Exchange with { Id = 0 });
+            foreach (var assertion in write.Assertions)
+            {
+                AddAssertion(db, assertion);
+            }
         }
 
         // One SaveChanges = one transaction = one fsync for the whole batch.
@@ -161,6 +158,7 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
     {
         if (failure is null)
         {
+            Interlocked.Increment(ref _commits);
             Interlocked.Add(ref _writesCommitted, writes.Count);
         }
         else
@@ -170,14 +168,7 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
         foreach (var pending in writes)
         {
-            if (failure is null)
-            {
-                pending.Committed.TrySetResult();
-            }
-            else
-            {
-                pending.Committed.TrySetException(failure);
-            }
+            _ = failure is null ? pending.Committed.TrySetResult() : pending.Committed.TrySetException(failure);
         }
     }
 
@@ -187,31 +178,50 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Committing {Count} hook write(s) failed; the callers receive the error.")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
-    private sealed class PendingWrite
+    /// <summary>Tracks the assertion as new, numbering its criteria rows (their key is assertion id + position).</summary>
+    private static void AddAssertion(DbContext db, CoverageAssertionRecord assertion)
     {
-        private readonly HookExchangeRecord _exchange;
-        private readonly IReadOnlyList<CoverageAssertionRecord> _assertions;
-        private (HookExchangeEntity, List<CoverageAssertionEntity>)? _firstAttempt;
-
-        public PendingWrite(HookExchangeRecord exchange, IReadOnlyList<CoverageAssertionRecord> assertions)
+        var ordinal = 0;
+        db.ChangeTracker.TrackGraph(assertion, node =>
         {
-            _exchange = exchange;
-            _assertions = assertions;
-            _firstAttempt = Map();
-        }
+            if (node.Entry.Entity is AssertionCriterionRecord)
+            {
+                node.Entry.Property(CoverageAssertionConfiguration.CriterionOrdinal).CurrentValue = ordinal++;
+            }
 
+            node.Entry.State = EntityState.Added;
+        });
+    }
+
+    private static void Check(HookExchangeRecord exchange)
+    {
+        ArgumentNullException.ThrowIfNull(exchange);
+        ArgumentException.ThrowIfNullOrEmpty(exchange.ServiceId);
+        ArgumentException.ThrowIfNullOrEmpty(exchange.Hook);
+        ArgumentException.ThrowIfNullOrEmpty(exchange.HookInstance);
+        ArgumentNullException.ThrowIfNull(exchange.RequestBody);
+    }
+
+    private static void Check(CoverageAssertionRecord assertion)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.AssertionId);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.PatientReference);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.OrderReference);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.PolicyVersion);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.Covered);
+        ArgumentException.ThrowIfNullOrEmpty(assertion.EvidenceHash);
+        foreach (var criterion in assertion.Criteria)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(criterion.CriterionId);
+            ArgumentException.ThrowIfNullOrEmpty(criterion.Status);
+            _ = WireCode<CriterionKind>.Of(criterion.Kind);
+        }
+    }
+
+    private sealed record PendingWrite(HookExchangeRecord Exchange, IReadOnlyList<CoverageAssertionRecord> Assertions)
+    {
         // RunContinuationsAsynchronously keeps callers' continuations off the single writer loop.
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Fresh entities per attempt: a failed SaveChanges leaves its entities tracked by a dead context.</summary>
-        public (HookExchangeEntity Exchange, List<CoverageAssertionEntity> Assertions) CreateEntities()
-        {
-            var entities = _firstAttempt ?? Map();
-            _firstAttempt = null;
-            return entities;
-        }
-
-        private (HookExchangeEntity, List<CoverageAssertionEntity>) Map() =>
-            (RecordMapping.ToEntity(_exchange), _assertions.Select(RecordMapping.ToEntity).ToList());
     }
 }

@@ -191,7 +191,7 @@ public sealed class StorageUnderTest : IAsyncDisposable
     }
 
     public Task<Persistence.VaCdsHooksDbContext> CreateContextAsync() =>
-        Services.GetRequiredService<Persistence.VaCdsHooksDbContextFactory>().CreateDbContextAsync();
+        Task.FromResult(Services.GetRequiredService<Persistence.VaCdsHooksDbContextFactory>().CreateDbContext());
 
     public static StorageUnderTest Open(StorageProvider provider, IReadOnlyDictionary<string, string?> settings, string contentRoot)
     {
