@@ -41,4 +41,16 @@ public sealed class TokenUseStoreTests(TestDatabases databases) : IClassFixture<
 
         Assert.Single(results, r => r);
     }
+
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Concurrent_calls_sharing_a_commit_each_get_their_own_answer(StorageProvider provider)
+    {
+        var store = (await databases.MigratedAsync(provider)).TokenUses;
+        var keys = Enumerable.Range(0, 100).Select(_ => Key()).ToList();
+
+        // Every key sent twice at once: the calls are recorded together, yet each key lets exactly one call through.
+        var results = await Task.WhenAll(keys.Concat(keys).Select(key => Task.Run(() => store.TryRecordAsync(key, Now.AddMinutes(5), Now))));
+
+        Assert.Equal(100, results.Count(r => r));
+    }
 }
