@@ -59,6 +59,9 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<IReviewDecisionStore, ReviewDecisionStore>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddSingleton<ITokenUseStore, TokenUseStore>();
+        services.AddSingleton<IStaffSessionStore, StaffSessionStore>();
+        services.AddSingleton<ISignInAttemptStore, SignInAttemptStore>();
+        services.AddSingleton<IServiceKeyStore, ServiceKeyStore>();
         return services;
     }
 

@@ -33,6 +33,8 @@ public static class VaCdsHooksComposition
         // Replayed tokens are recognised by every instance sharing the database, and after a restart.
         services.AddEhrTrust(configuration).UseReplayCache<DatabaseJtiReplayCache>();
         services.AddVaCdsHooksStorage(configuration, builder.Environment.ContentRootPath);
+        // Data-protection keys and the DTR access-token key in the database too: any instance can serve any request.
+        services.AddSharedInstanceState();
         services.AddSingleton<HookRecorder>();
         services.AddBackgroundJobs(configuration);
         services.AddDocumentationWorkflow(configuration, builder.Environment);

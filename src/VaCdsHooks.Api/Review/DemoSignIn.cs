@@ -1,5 +1,7 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using VaCdsHooks.Storage;
 
 namespace VaCdsHooks.Api.Review;
 
@@ -13,32 +15,31 @@ public sealed record DemoSignInResult(ClaimsPrincipal? Principal, string? Proble
 /// Checks demo account passwords, with lockout: too many failures for one user name locks it, too many from one
 /// client address holds that client back, both for <see cref="DemoAccountOptions.LockoutDuration"/>. Each attempt
 /// is counted before its password is checked, in one step with the lockout check, so concurrent guesses cannot all
-/// slip past the limit; a success gives its attempt back. In memory and per instance, which is enough for
-/// accounts that exist only for trying the workspace.
+/// slip past the limit; a success gives its attempt back. The counters are in the shared database
+/// (<see cref="ISignInAttemptStore"/>), so spreading guesses over instances gains nothing.
 /// </summary>
 public sealed class DemoSignIn
 {
     // Verified for unknown user names too, so a wrong name costs the same time as a wrong password.
     private static readonly string DummyHash = DemoPasswords.Hash(Guid.NewGuid().ToString("N"));
-    private const int MaxTrackedKeys = 10_000;
 
     private readonly DemoAccountOptions _options;
     private readonly bool _active;
+    private readonly ISignInAttemptStore _attempts;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, Failures> _failures = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
 
-    public DemoSignIn(ReviewOptions options, IHostEnvironment environment, TimeProvider time)
+    public DemoSignIn(ReviewOptions options, IHostEnvironment environment, ISignInAttemptStore attempts, TimeProvider time)
     {
         _options = options.DemoAccounts;
         _active = _options.IsActive(environment.IsDevelopment());
+        _attempts = attempts;
         _time = time;
     }
 
     /// <summary>Whether the local sign-in form exists at all.</summary>
     public bool IsActive => _active;
 
-    public DemoSignInResult SignIn(string? userName, string? password, string clientAddress)
+    public async Task<DemoSignInResult> SignInAsync(string? userName, string? password, string clientAddress, CancellationToken cancellationToken = default)
     {
         if (!_active)
         {
@@ -46,21 +47,14 @@ public sealed class DemoSignIn
         }
 
         var now = _time.GetUtcNow();
-        var userKey = "user:" + (userName ?? string.Empty).Trim().ToLowerInvariant();
-        var clientKey = "client:" + clientAddress;
-        lock (_gate)
-        {
-            var userLocked = LockedUntil(userKey, now);
-            var clientLocked = LockedUntil(clientKey, now);
-            if (userLocked is not null || clientLocked is not null)
-            {
-                var wait = (userLocked ?? now) > (clientLocked ?? now) ? userLocked!.Value - now : clientLocked!.Value - now;
-                return new DemoSignInResult(null, $"Too many failed sign-ins. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))} minute(s).", wait);
-            }
+        var user = new SignInAttemptCounter(CounterKey("user", (userName ?? string.Empty).Trim().ToLowerInvariant()), _options.MaxFailedAttempts);
+        var client = new SignInAttemptCounter(CounterKey("client", clientAddress), _options.MaxFailedAttemptsPerClient);
 
-            // Counted as failed until the password proves otherwise.
-            RecordFailure(userKey, _options.MaxFailedAttempts, now);
-            RecordFailure(clientKey, _options.MaxFailedAttemptsPerClient, now);
+        // Counted as failed until the password proves otherwise.
+        if (await _attempts.TryCountAsync([user, client], _options.LockoutDuration, now, cancellationToken) is { } lockedUntil)
+        {
+            var wait = lockedUntil > now ? lockedUntil - now : TimeSpan.Zero;
+            return new DemoSignInResult(null, $"Too many failed sign-ins. Try again in {Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes))} minute(s).", wait);
         }
 
         var account = _options.Users.FirstOrDefault(u => string.Equals(u.UserName, userName?.Trim(), StringComparison.OrdinalIgnoreCase));
@@ -70,14 +64,9 @@ public sealed class DemoSignIn
             return new DemoSignInResult(null, "The user name or password is wrong.");
         }
 
-        lock (_gate)
-        {
-            _failures.TryRemove(userKey, out _);
-            if (_failures.TryGetValue(clientKey, out var client) && client.Count > 0)
-            {
-                _failures[clientKey] = client with { Count = client.Count - 1, LockedUntil = client.Count - 1 >= _options.MaxFailedAttemptsPerClient ? client.LockedUntil : null };
-            }
-        }
+        await _attempts.ClearAsync(user.Key, CancellationToken.None);
+        await _attempts.GiveBackAsync(client, CancellationToken.None);
+
         var identity = new ClaimsIdentity(ReviewAuthentication.CookieScheme, StaffRoles.NameClaim, StaffRoles.RoleClaim);
         identity.AddClaim(new Claim(StaffRoles.UserIdClaim, account!.UserName));
         identity.AddClaim(new Claim(StaffRoles.NameClaim, account.DisplayName ?? account.UserName));
@@ -90,31 +79,7 @@ public sealed class DemoSignIn
         return new DemoSignInResult(new ClaimsPrincipal(identity), null);
     }
 
-    private DateTimeOffset? LockedUntil(string key, DateTimeOffset now) =>
-        _failures.TryGetValue(key, out var failures) && failures.LockedUntil is { } until && until > now ? until : null;
-
-    private void RecordFailure(string key, int limit, DateTimeOffset now)
-    {
-        if (_failures.Count > MaxTrackedKeys)
-        {
-            // Bounded memory under a spray of names: forget entries whose window has passed.
-            foreach (var stale in _failures.Where(f => f.Value.WindowStart + _options.LockoutDuration < now && (f.Value.LockedUntil ?? now) <= now).ToList())
-            {
-                _failures.TryRemove(stale.Key, out _);
-            }
-        }
-
-        _failures.AddOrUpdate(
-            key,
-            _ => Next(new Failures(0, now, null)),
-            (_, existing) => Next(existing.WindowStart + _options.LockoutDuration < now && (existing.LockedUntil ?? now) <= now ? new Failures(0, now, null) : existing));
-
-        Failures Next(Failures current)
-        {
-            var count = current.Count + 1;
-            return current with { Count = count, LockedUntil = count >= limit ? now + _options.LockoutDuration : current.LockedUntil };
-        }
-    }
-
-    private sealed record Failures(int Count, DateTimeOffset WindowStart, DateTimeOffset? LockedUntil);
+    // A fingerprint: what someone typed as a user name (a password, now and then) is not kept in the database.
+    private static string CounterKey(string kind, string value) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(kind + ":" + value)));
 }

@@ -65,6 +65,11 @@ public static class ReviewAuthentication
                 // Browsers are sent to the sign-in page; API clients and anything that is not a page get a status code.
                 OnRedirectToLogin = context => Answer(context, StatusCodes.Status401Unauthorized),
                 OnRedirectToAccessDenied = context => Answer(context, StatusCodes.Status403Forbidden),
+
+                // The cookie names a server-side session; see StaffSessions.
+                OnSigningIn = StaffSessions.StartAsync,
+                OnValidatePrincipal = StaffSessions.ValidateAsync,
+                OnSigningOut = StaffSessions.EndAsync,
             };
         });
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -10,7 +11,7 @@ namespace VaCdsHooks.Storage.Persistence;
 /// Table names are plural snake_case nouns (hook_exchanges, prior_auth_cases, review_decisions, audit_events, ...);
 /// PostgreSQL users can query without quoting.
 /// </summary>
-public abstract class VaCdsHooksDbContext : DbContext
+public abstract class VaCdsHooksDbContext : DbContext, IDataProtectionKeyContext
 {
     internal const string HookExchangesTable = "hook_exchanges";
     internal const string CardFeedbackTable = "card_feedback";
@@ -27,6 +28,9 @@ public abstract class VaCdsHooksDbContext : DbContext
         : base(options)
     {
     }
+
+    /// <summary>The data-protection key ring, shared by every instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,15 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using VaCdsHooks.Api.Review;
+using VaCdsHooks.Storage;
 
 namespace VaCdsHooks.Api.Tests.Review;
 
-/// <summary>The lockout counts each attempt before its password is checked, so concurrent guesses stay within the limit.</summary>
-public class DemoSignInLockoutTests
+/// <summary>
+/// The lockout counts each attempt before its password is checked, so concurrent guesses stay within the limit;
+/// the counters are in the database (a throwaway SQLite file per test here), as every instance shares them.
+/// </summary>
+public sealed class DemoSignInLockoutTests : IAsyncLifetime
 {
     private const string Password = "correct horse battery staple";
 
-    private static DemoSignIn SignIn(int maxFailed = 3) => new(
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"vacdshooks-lockout-{Guid.NewGuid():N}.db");
+    private ServiceProvider _storage = null!;
+
+    public async Task InitializeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Sqlite",
+            ["ConnectionStrings:VaCdsHooks"] = $"Data Source={_databasePath}",
+        }).Build();
+        _storage = new ServiceCollection().AddLogging().AddVaCdsHooksStorage(configuration, AppContext.BaseDirectory).BuildServiceProvider();
+        await _storage.MigrateVaCdsHooksStorageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _storage.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(_databasePath + suffix);
+        }
+    }
+
+    private DemoSignIn SignIn(int maxFailed = 3) => new(
         new ReviewOptions
         {
             DemoAccounts = new DemoAccountOptions
@@ -21,6 +51,7 @@ public class DemoSignInLockoutTests
             },
         },
         new Environment(),
+        _storage.GetRequiredService<ISignInAttemptStore>(),
         TimeProvider.System);
 
     [Fact]
@@ -29,10 +60,10 @@ public class DemoSignInLockoutTests
         var signIn = SignIn(maxFailed: 3);
         using var start = new ManualResetEventSlim();
         var attempts = Enumerable.Range(0, 24)
-            .Select(i => Task.Run(() =>
+            .Select(i => Task.Run(async () =>
             {
                 start.Wait();
-                return signIn.SignIn("nurse", "guess-" + i, "203.0.113.7");
+                return await signIn.SignInAsync("nurse", "guess-" + i, "203.0.113.7");
             }))
             .ToList();
 
@@ -41,22 +72,22 @@ public class DemoSignInLockoutTests
 
         Assert.Equal(3, results.Count(r => r.Problem == "The user name or password is wrong."));
         Assert.All(results, r => Assert.False(r.Succeeded));
-        Assert.False(signIn.SignIn("nurse", Password, "203.0.113.7").Succeeded);
+        Assert.False((await signIn.SignInAsync("nurse", Password, "203.0.113.7")).Succeeded);
     }
 
     [Fact]
-    public void A_success_gives_its_attempt_back()
+    public async Task A_success_gives_its_attempt_back()
     {
         var signIn = SignIn(maxFailed: 3);
-        Assert.False(signIn.SignIn("nurse", "wrong", "203.0.113.8").Succeeded);
-        Assert.False(signIn.SignIn("nurse", "wrong", "203.0.113.8").Succeeded);
+        Assert.False((await signIn.SignInAsync("nurse", "wrong", "203.0.113.8")).Succeeded);
+        Assert.False((await signIn.SignInAsync("nurse", "wrong", "203.0.113.8")).Succeeded);
 
-        Assert.True(signIn.SignIn("nurse", Password, "203.0.113.8").Succeeded);
+        Assert.True((await signIn.SignInAsync("nurse", Password, "203.0.113.8")).Succeeded);
 
         // The count started over: two more wrong guesses do not lock the account.
-        Assert.False(signIn.SignIn("nurse", "wrong", "203.0.113.8").Succeeded);
-        Assert.False(signIn.SignIn("nurse", "wrong", "203.0.113.8").Succeeded);
-        Assert.True(signIn.SignIn("nurse", Password, "203.0.113.8").Succeeded);
+        Assert.False((await signIn.SignInAsync("nurse", "wrong", "203.0.113.8")).Succeeded);
+        Assert.False((await signIn.SignInAsync("nurse", "wrong", "203.0.113.8")).Succeeded);
+        Assert.True((await signIn.SignInAsync("nurse", Password, "203.0.113.8")).Succeeded);
     }
 
     private sealed class Environment : IHostEnvironment

@@ -54,7 +54,7 @@ public sealed class SignInModel(DemoSignIn demo, ReviewOptions options, ReviewSe
         }
 
         var address = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var result = demo.SignIn(UserName, Password, address);
+        var result = await demo.SignInAsync(UserName, Password, address, cancellationToken);
         if (!result.Succeeded)
         {
             await review.AuditSignInAsync(UserName ?? "", "none", succeeded: false, address, result.RetryAfter is null ? "wrong user name or password" : "locked out", cancellationToken);
