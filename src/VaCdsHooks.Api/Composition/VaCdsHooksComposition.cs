@@ -9,6 +9,7 @@ using VaCdsHooks.Api.Ehr;
 using VaCdsHooks.Api.Jobs;
 using VaCdsHooks.Api.Review;
 using VaCdsHooks.Api.Storage;
+using VaCdsHooks.Api.Telemetry;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Storage;
@@ -28,6 +29,7 @@ public static class VaCdsHooksComposition
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
+        services.AddVaCdsHooksTelemetry();
 
         services.AddCdsHooksEndpoints();
         services.AddCoverageEngine();

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
@@ -31,8 +32,9 @@ public static class JobsComposition
             .UseLogProvider(new HostLogProvider(new Hangfire.AspNetCore.AspNetCoreLogProvider(provider.GetRequiredService<ILoggerFactory>())))
             .UseStorage(provider.GetRequiredService<JobStorage>()));
 
-        // Registered after AddHangfire so these win: this host's own storage, and a client bound to it rather than to
-        // Hangfire's process-wide JobStorage.Current; two hosts in one process must not enqueue into each other's.
+        // Registered after AddHangfire so these win: this host's own storage, filters and a client bound to them rather
+        // than to Hangfire's process-wide JobStorage.Current and GlobalJobFilters; two hosts in one process must not
+        // enqueue into (or trace) each other's jobs.
         services.AddSingleton<JobStorage>(provider =>
         {
             var jobs = provider.GetRequiredService<IOptions<JobsOptions>>().Value;
@@ -41,7 +43,8 @@ public static class JobsComposition
                 ? new PostgreSqlStorage(new NpgsqlConnectionFactory(jobs.PostgresConnectionStringWith(storage)!, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions())
                 : new Hangfire.InMemory.InMemoryStorage();
         });
-        services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>()));
+        services.AddSingleton<IJobFilterProvider>(_ => new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { new JobTracingFilter() }));
+        services.AddSingleton<IBackgroundJobClient>(provider => new BackgroundJobClient(provider.GetRequiredService<JobStorage>(), provider.GetRequiredService<IJobFilterProvider>()));
 
         services.AddHangfireServer((provider, options) =>
         {
@@ -50,6 +53,7 @@ public static class JobsComposition
             // Jobs are built from this host's services. Hangfire's own default captures the process-wide
             // JobActivator.Current, which another host starting at the same moment may have just replaced.
             options.Activator = new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>());
+            options.FilterProvider = provider.GetRequiredService<IJobFilterProvider>();
             options.WorkerCount = jobs.WorkerCount;
             options.ServerName = $"vacdshooks-{Environment.MachineName}";
             options.SchedulePollingInterval = jobs.SchedulePollingInterval;

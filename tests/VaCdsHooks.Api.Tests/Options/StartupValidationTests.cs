@@ -17,6 +17,7 @@ public sealed class StartupValidationTests
     [InlineData("CdsServices:CorsOrigins:0", "https://ehr.example/launch", "CdsServices:CorsOrigins:0")]
     [InlineData("CdsServices:MaxPagesPerQuery", "0", "MaxPagesPerQuery")]
     [InlineData("CoveragePolicy:FhirResourcesPath", "no-such-folder", "CoveragePolicy:FhirResourcesPath")]
+    [InlineData("OpenTelemetry:OtlpEndpoint", "collector:4317", "OpenTelemetry:OtlpEndpoint")]
     public void An_invalid_setting_stops_start_up_naming_its_key(string key, string value, string expected)
     {
         using var factory = new ApiFactory();
