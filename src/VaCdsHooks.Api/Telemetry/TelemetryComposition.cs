@@ -27,8 +27,8 @@ public static class TelemetryComposition
             .WithTracing(tracing =>
             {
                 tracing
-                    // First, so every exporter after it sees the redacted URLs.
-                    .AddProcessor(new UrlRedactionProcessor())
+                    // First, so every exporter after it sees the redacted spans.
+                    .AddProcessor(new SpanRedactionProcessor())
                     .AddSource(JobTracingFilter.ActivitySourceName)
                     .AddAspNetCoreInstrumentation(aspNetCore =>
                     {

@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace VaCdsHooks.Api.Telemetry;
 
 /// <summary>
-/// Keeps patient ids out of span URLs. FHIR reads name the patient in the path (<c>Patient/123</c>) or the query
-/// (<c>Condition?patient=123</c>), so outgoing URLs are cut after the resource type and every query is dropped.
+/// Keeps patient data out of spans. FHIR reads name the patient in the path (<c>Patient/123</c>) or the query
+/// (<c>Condition?patient=123</c>), so outgoing URLs are cut after the resource type and every query is dropped; an
+/// error's description (a database error can quote the row it refused) is dropped, its status kept.
 /// </summary>
-internal sealed class UrlRedactionProcessor : OpenTelemetry.BaseProcessor<Activity>
+internal sealed class SpanRedactionProcessor : OpenTelemetry.BaseProcessor<Activity>
 {
     private static readonly string[] UrlTags = ["url.full", "http.url"];
     private static readonly string[] QueryTags = ["url.query"];
@@ -27,6 +28,11 @@ internal sealed class UrlRedactionProcessor : OpenTelemetry.BaseProcessor<Activi
             {
                 data.SetTag(tag, null);
             }
+        }
+
+        if (data.Status == ActivityStatusCode.Error && data.StatusDescription is not null)
+        {
+            data.SetStatus(ActivityStatusCode.Error);
         }
     }
 
