@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace VaCdsHooks.Api.CdsHooks;
 
@@ -22,7 +23,44 @@ public sealed class CdsServicesOptions
     [Range(1, 100)]
     public int MaxPagesPerQuery { get; set; } = 5;
 
-    /// <summary>Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). "*" allows any.</summary>
-    [MinLength(1)]
-    public string[] CorsOrigins { get; set; } = ["*"];
+    /// <summary>
+    /// Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). Configured origins
+    /// replace the default; with none configured (or just "*") any origin may call, which is safe because the hooks
+    /// take bearer tokens, never cookies. The default lives in <see cref="AllowsAnyOrigin"/>, not in this list: the
+    /// binder appends configured entries to an initialised list, and a default "*" would survive beside them.
+    /// </summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
+    public bool AllowsAnyOrigin => CorsOrigins.Count == 0 || CorsOrigins is ["*"];
+}
+
+/// <summary>Start-up validation of <c>CdsServices</c> beyond the ranges: each origin must be an origin.</summary>
+internal sealed class CdsServicesOptionsValidation : IValidateOptions<CdsServicesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CdsServicesOptions options)
+    {
+        var errors = new List<string>();
+        var origins = options.CorsOrigins;
+        for (var i = 0; i < origins.Count; i++)
+        {
+            var key = $"{CdsServicesOptions.Section}:{nameof(CdsServicesOptions.CorsOrigins)}:{i}";
+            if (origins[i] == "*")
+            {
+                if (origins.Count > 1)
+                {
+                    // Most likely two configuration sources merged; either way the intent is unclear.
+                    errors.Add($"{key} is '*' beside other origins; list the origins, or '*' alone for any origin.");
+                }
+            }
+            else if (!Uri.TryCreate(origins[i], UriKind.Absolute, out var uri)
+                     || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
+                     || !string.Equals(uri.GetLeftPart(UriPartial.Authority), origins[i].TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+                     || origins[i].EndsWith('/'))
+            {
+                errors.Add($"{key} must be an origin such as https://ehr.example.org (scheme, host and port, no path); got '{origins[i]}'.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Api.Telemetry;
 using VaCdsHooks.Storage;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.CdsHooks;
@@ -26,15 +27,18 @@ public sealed partial class HookProcessor(
     IAssertionIdSource ids,
     IPriorAuthCaseStore cases,
     TimeProvider time,
+    HookMetrics metrics,
     ILogger<HookProcessor> logger)
 {
     public async Task<HookOutcome> AnswerAsync(HookCall call, bool fhirServerAllowed, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var assembled = await assembler.AssembleAsync(call, fhirServerAllowed, cancellationToken);
         var inScope = assembled.Orders.Where(advisor.IsInScope).ToList();
         var decisions = await PriorDecisionsAsync(call.PatientId, inScope, cancellationToken);
 
         CoverageAnswer answer;
+        var decisionFailed = false;
         try
         {
             answer = advisor.Advise(new CoverageRequest(call.Service.Hook, assembled.Record, assembled.Orders, time.GetUtcNow(), call.Options, decisions));
@@ -43,6 +47,7 @@ public sealed partial class HookProcessor(
         {
             // The EHR still gets an answer; the failure is ours to fix, not the surgeon's.
             LogAdviceFailed(logger, ex, call.Request.HookInstance);
+            decisionFailed = true;
             var response = new CrdResponse { SystemActions = call.Service.IsPrimary ? [] : null };
             CoverageCards.Add(response, call.Options, Cards.TechnicalProblemCard());
             answer = new CoverageAnswer(response, []);
@@ -55,6 +60,7 @@ public sealed partial class HookProcessor(
 
         var json = JsonSerializer.SerializeToUtf8Bytes(answer.Response, CdsHooksJson.Options);
         var chart = answer.Assertions.Any(a => a.DocNeeded is not null) ? StoredChart.Write(assembled.Record, inScope) : null;
+        metrics.HookAnswered(call, answer.Assertions, decisionFailed, Stopwatch.GetElapsedTime(started));
         return new HookOutcome(json, answer.Assertions, chart);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,6 +9,7 @@ using VaCdsHooks.Api.Ehr;
 using VaCdsHooks.Api.Jobs;
 using VaCdsHooks.Api.Review;
 using VaCdsHooks.Api.Storage;
+using VaCdsHooks.Api.Telemetry;
 using VaCdsHooks.Coverage;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Storage;
@@ -27,16 +29,17 @@ public static class VaCdsHooksComposition
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
+        services.AddVaCdsHooksTelemetry();
 
-        services.AddCdsHooksEndpoints(configuration);
-        services.AddCoverageEngine(configuration, builder.Environment);
+        services.AddCdsHooksEndpoints();
+        services.AddCoverageEngine();
         // Replayed tokens are recognised by every instance sharing the database, and after a restart.
         services.AddEhrTrust(configuration).UseReplayCache<DatabaseJtiReplayCache>();
         services.AddVaCdsHooksStorage(configuration, builder.Environment.ContentRootPath);
         // Data-protection keys and the DTR access-token key in the database too: any instance can serve any request.
         services.AddSharedInstanceState();
         services.AddSingleton<HookRecorder>();
-        services.AddBackgroundJobs(configuration);
+        services.AddBackgroundJobs();
         services.AddDocumentationWorkflow(configuration, builder.Environment);
         services.AddReviewWorkspace(configuration, builder.Environment);
 
@@ -71,12 +74,13 @@ public static class VaCdsHooksComposition
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
     }
 
-    private static IServiceCollection AddCdsHooksEndpoints(this IServiceCollection services, IConfiguration configuration)
+    private static IServiceCollection AddCdsHooksEndpoints(this IServiceCollection services)
     {
         services.AddOptions<CdsServicesOptions>()
-            .Bind(configuration.GetSection(CdsServicesOptions.Section))
+            .BindConfiguration(CdsServicesOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CdsServicesOptions>, CdsServicesOptionsValidation>();
 
         services.AddSingleton<CdsServiceCatalog>();
         services.AddSingleton<PatientRecordAssembler>();
@@ -92,17 +96,17 @@ public static class VaCdsHooksComposition
                 ConnectTimeout = TimeSpan.FromSeconds(2),
             });
 
-        services.AddCors(cors => cors.AddPolicy(CdsServicesApi.CorsPolicy, policy =>
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CdsServicesOptions>>((cors, options) => cors.AddPolicy(CdsServicesApi.CorsPolicy, policy =>
         {
-            // Bearer tokens, no cookies: any origin may call, as CDS Hooks recommends for browser-based EHRs.
-            var origins = configuration.GetSection(CdsServicesOptions.Section + ":CorsOrigins").Get<string[]>() ?? ["*"];
-            if (origins.Contains("*"))
+            // Bearer tokens, no cookies: unless origins are configured any may call, as CDS Hooks recommends for browser-based EHRs.
+            if (options.Value.AllowsAnyOrigin)
             {
                 policy.AllowAnyOrigin();
             }
             else
             {
-                policy.WithOrigins(origins);
+                policy.WithOrigins([.. options.Value.CorsOrigins]);
             }
 
             policy.WithMethods("GET", "POST", "OPTIONS").WithHeaders("Authorization", "Content-Type", "Accept").SetPreflightMaxAge(TimeSpan.FromHours(1));
@@ -112,21 +116,21 @@ public static class VaCdsHooksComposition
         return services;
     }
 
-    private static IServiceCollection AddCoverageEngine(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    private static IServiceCollection AddCoverageEngine(this IServiceCollection services)
     {
         services.AddOptions<PolicySettings>()
-            .Bind(configuration.GetSection(PolicySettings.SectionName))
+            .BindConfiguration(PolicySettings.SectionName)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<PolicySettings>, PolicySettingsValidation>();
+        services.AddOptions<FhirResourcesOptions>()
+            .BindConfiguration(FhirResourcesOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<FhirResourcesOptions>, FhirResourcesPathResolution>();
+        services.AddSingleton<IValidateOptions<FhirResourcesOptions>, FhirResourcesOptionsValidation>();
 
-        services.AddSingleton(provider =>
-        {
-            var settings = provider.GetRequiredService<IOptions<PolicySettings>>().Value;
-            var directory = configuration[PolicySettings.SectionName + ":FhirResourcesPath"] is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, environment.ContentRootPath)
-                : Path.Combine(AppContext.BaseDirectory, "fhir-resources");
-            return CoveragePolicy.Load(directory, settings);
-        });
+        services.AddSingleton(provider => CoveragePolicy.Load(
+            provider.GetRequiredService<IOptions<FhirResourcesOptions>>().Value.FhirResourcesPath,
+            provider.GetRequiredService<IOptions<PolicySettings>>().Value));
         services.AddSingleton<IAssertionIdSource, RandomAssertionIdSource>();
         services.AddSingleton<ICoverageAdvisor, CoverageAdvisor>();
         return services;

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Hl7.Fhir.Model;
+using VaCdsHooks.Api.Telemetry;
+using VaCdsHooks.Api.Tests.Infrastructure;
+using Task = System.Threading.Tasks.Task;
+
+namespace VaCdsHooks.Api.Tests.Telemetry;
+
+/// <summary>
+/// A hook call is traceable by the id the EHR logged (its hook instance) and counted by the decision it made;
+/// nothing in a span or a metric tells who the patient is.
+/// </summary>
+public sealed class HookTelemetryTests(TelemetryFactory factory) : IClassFixture<TelemetryFactory>
+{
+    private const string OrderSign = "vertebral-augmentation-order-sign";
+
+    private async Task<string> SignAsync(JsonObject request)
+    {
+        var hookInstance = Guid.NewGuid().ToString();
+        request["hookInstance"] = hookInstance;
+        using var response = await factory.PostHookAsync(OrderSign, request.ToJsonString());
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return hookInstance;
+    }
+
+    [Fact]
+    public async Task An_order_sign_call_is_an_ASP_NET_Core_span_tagged_with_its_hook_instance_and_hook()
+    {
+        var hookInstance = await SignAsync(Charts.Request(Charts.Covered));
+
+        var span = await factory.SpanAsync(s => s.GetTagItem(HookMetrics.HookInstanceTag) as string == hookInstance);
+
+        Assert.Equal("Microsoft.AspNetCore", span.Source.Name);
+        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Equal("order-sign", span.GetTagItem(HookMetrics.HookTag));
+        Assert.Equal("/cds-services/{id}", span.GetTagItem("http.route"));
+    }
+
+    [Fact]
+    public async Task Decisions_are_counted_by_decision_code_and_hook_and_answers_timed()
+    {
+        var before = Decisions("not-covered");
+
+        await SignAsync(Charts.Request(Charts.NotCovered));
+        await SignAsync(Charts.Request(Charts.Conditional));
+
+        Assert.True(Decisions("not-covered") >= before + 1, "not-covered decisions did not increase");
+        Assert.True(Decisions("conditional") >= 1);
+        var durations = factory.Points(HookMetrics.DurationInstrument)
+            .Where(p => Equals(p.Tags[HookMetrics.HookTag], "order-sign") && Equals(p.Tags[HookMetrics.OutcomeTag], HookMetrics.AnsweredOutcome))
+            .ToList();
+        Assert.NotEmpty(durations);
+        Assert.True(durations.Sum(p => p.Point.GetHistogramCount()) >= 2);
+        Assert.All(durations, p => Assert.True(p.Point.GetHistogramSum() > 0));
+    }
+
+    [Fact]
+    public async Task Spans_of_a_hook_read_from_the_EHR_carry_no_patient_identity()
+    {
+        var chart = Charts.Read(Charts.Covered);
+        var patient = chart.OfType<Patient>().Single();
+        factory.Ehr.ServeChart(chart);
+        var request = Charts.Request(Charts.Covered, prefetch: false);
+        request.PointAt(factory.EhrFhirBase);
+
+        var hookInstance = await SignAsync(request);
+
+        var server = await factory.SpanAsync(s => s.GetTagItem(HookMetrics.HookInstanceTag) as string == hookInstance);
+        var everything = factory.Spans.Where(s => s.TraceId == server.TraceId).ToList();
+
+        // The EHR stand-in (WireMock) is an ASP.NET Core server in this process: its server spans join the trace
+        // below our client calls. They are the EHR's telemetry, not ours.
+        var trace = everything.Where(s => !(s.Kind == ActivityKind.Server && everything.Any(c => c.Kind == ActivityKind.Client && c.SpanId == s.ParentSpanId))).ToList();
+        var fhirReads = trace.Where(s => s.Kind == ActivityKind.Client && s.GetTagItem("url.full") is string url && url.StartsWith(factory.EhrFhirBase, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(fhirReads);
+        Assert.Contains(fhirReads, s => s.GetTagItem("url.full") as string == factory.EhrFhirBase + "/Patient");
+        Assert.Contains(trace, s => s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+
+        var identity = patient.Name.SelectMany(n => n.Given.Append(n.Family)).Append(patient.BirthDate).Append(patient.Id).OfType<string>().ToList();
+        var revealing = trace
+            .SelectMany(span => span.TagObjects.Select(tag => (Span: span.Source.Name + " " + span.DisplayName, tag.Key, Text: Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture) ?? ""))
+                .Append((Span: span.Source.Name, Key: "(name)", Text: span.DisplayName)))
+            .Where(tag => identity.Any(part => tag.Text.Contains(part, StringComparison.OrdinalIgnoreCase))
+                          || tag.Text.Contains(EhrFhirServer.AccessToken, StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(revealing);
+
+        // Metrics carry closed sets of codes only.
+        Assert.All(factory.Points(HookMetrics.DecisionsInstrument), p => Assert.Subset(new HashSet<string> { HookMetrics.HookTag, HookMetrics.DecisionTag }, p.Tags.Keys.ToHashSet()));
+    }
+
+    private long Decisions(string decision) => factory.Points(HookMetrics.DecisionsInstrument)
+        .Where(p => Equals(p.Tags[HookMetrics.DecisionTag], decision) && Equals(p.Tags[HookMetrics.HookTag], "order-sign"))
+        .Sum(p => p.Point.GetSumLong());
+}
