@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.Extensions.Options;
 
 namespace VaCdsHooks.Trust;
@@ -22,8 +23,18 @@ internal sealed class TrustedEhrClient(EhrClientRegistration registration, EhrKe
     /// <summary>The configured keys, used when the token has no <c>jku</c>.</summary>
     public EhrKeySet Keys { get; } = keys;
 
-    /// <summary>The key set for a <c>jku</c> header value on this issuer's allow-list, matched exactly; else null.</summary>
-    public EhrKeySet? KeysForJku(string jku) => allowedJku.GetValueOrDefault(jku);
+    /// <summary>
+    /// The key that signed <paramref name="jwt"/> (SMART key resolution steps 1 to 3, CDS Hooks alike): from the
+    /// allow-listed <c>jku</c> the token names (matched exactly), else from the configured keys; the <c>kid</c> must
+    /// name a key that suits the token's <c>alg</c>.
+    /// </summary>
+    public ValueTask<KeyLookup> FindKeyAsync(JsonWebToken jwt)
+    {
+        var keys = !jwt.TryGetHeaderValue<object>(JwtHeaderParameterNames.Jku, out var jku) ? Keys
+            : jku is string url ? allowedJku.GetValueOrDefault(url)
+            : null;
+        return keys is null ? ValueTask.FromResult(KeyLookup.JkuNotAllowed) : keys.FindAsync(jwt.Kid, jwt.Alg);
+    }
 }
 
 /// <summary>Built once from validated options; remote key sets are shared by URL so each URL has one cache.</summary>
@@ -62,7 +73,7 @@ internal sealed class EhrClientRegistry : IEhrClientRegistry
 
             EhrKeySet keys = client.JwksUrl is { Length: > 0 } jwksUrl
                 ? Remote(jwksUrl)
-                : new InlineKeySet(JwksDocument.Parse(client.Jwks!, time.GetUtcNow()));
+                : new InlineKeySet(client.Jwks!);
 
             var jku = new Dictionary<string, EhrKeySet>(StringComparer.Ordinal);
             foreach (var allowed in client.AllowedJku)
@@ -83,12 +94,9 @@ internal sealed class EhrClientRegistry : IEhrClientRegistry
         // Client ids are unique (checked at start-up), so DTR token requests find the same keys as hook calls.
         _byClientId = clients.ToFrozenDictionary(c => c.Registration.ClientId, StringComparer.Ordinal);
         Clients = clients.Select(c => c.Registration).ToArray();
-        Issuers = clients.Select(c => c.Registration.Issuer).ToArray();
     }
 
     public IReadOnlyList<EhrClientRegistration> Clients { get; }
-
-    public IReadOnlyList<string> Issuers { get; }
 
     public EhrClientRegistration? FindByIssuer(string issuer) => FindTrusted(issuer)?.Registration;
 

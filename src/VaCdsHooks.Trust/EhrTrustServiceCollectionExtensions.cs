@@ -40,14 +40,17 @@ public static class EhrTrustServiceCollectionExtensions
         services.TryAddSingleton<IJtiReplayCache, InMemoryJtiReplayCache>();
         services.TryAddSingleton<EhrJwtTokenHandler>();
         services.TryAddSingleton<EhrJwtEvents>();
+        services.AddHostedService<JwksReaderWarmup>();
 
         var jwksClient = services.AddHttpClient(EhrJwtDefaults.JwksHttpClientName)
             .ConfigureHttpClient((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<EhrTrustOptions>>().Value;
-                // The fetch has its own deadline too; this one backs it up for any other use of the client.
-                client.Timeout = options.JwksFetchTimeout + TimeSpan.FromSeconds(1);
+                // A failed, slow or oversized fetch is refused here and leaves the cached keys in place.
+                client.Timeout = options.JwksFetchTimeout;
                 client.MaxResponseContentBufferSize = RemoteKeySet.MaxJwksBytes;
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/jwk-set+json");
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
@@ -65,7 +68,7 @@ public static class EhrTrustServiceCollectionExtensions
             {
                 options.TokenHandlers.Clear();
                 options.TokenHandlers.Add(handler);
-                options.TokenValidationParameters = handler.ValidationParameters;
+                options.TokenValidationParameters = EhrJwtTokenHandler.SchemeParameters;
                 options.MapInboundClaims = false;
                 options.SaveToken = false;
                 options.IncludeErrorDetails = false;

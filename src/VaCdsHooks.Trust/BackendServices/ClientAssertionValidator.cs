@@ -130,33 +130,19 @@ internal sealed class ClientAssertionValidator
             return Refuse(TokenRequestRefusal.MissingJti);
         }
 
-        if (SelectKeySet(jwt, client) is not { } keySet)
+        var lookup = await client.FindKeyAsync(jwt).ConfigureAwait(false);
+        switch (lookup.Status)
         {
-            return Refuse(TokenRequestRefusal.JkuNotAllowed);
+            case KeyLookupStatus.JkuNotAllowed:
+                return Refuse(TokenRequestRefusal.JkuNotAllowed);
+            case KeyLookupStatus.KeysUnavailable:
+                return Refuse(TokenRequestRefusal.SigningKeysUnavailable);
+            case KeyLookupStatus.UnknownKeyId:
+                // SMART key resolution step 3: the kid must match, and the key type must suit the alg.
+                return Refuse(TokenRequestRefusal.UnknownSigningKey);
         }
 
-        KeyLookup lookup;
-        try
-        {
-            lookup = await keySet.FindAsync(jwt.Kid, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return Refuse(TokenRequestRefusal.SigningKeysUnavailable);
-        }
-
-        if (lookup.Status == KeyLookupStatus.KeysUnavailable)
-        {
-            return Refuse(TokenRequestRefusal.SigningKeysUnavailable);
-        }
-
-        // SMART key resolution step 3: the kid must match, and the key type must suit the alg.
-        if (lookup.Key is not { } key || !key.CanVerify(jwt.Alg))
-        {
-            return Refuse(TokenRequestRefusal.UnknownSigningKey);
-        }
-
-        var signature = await _handler.ValidateTokenAsync(jwt, SignatureOnly(key.Key, jwt.Alg)).ConfigureAwait(false);
+        var signature = await _handler.ValidateTokenAsync(jwt, lookup.Key!.SignatureValidation).ConfigureAwait(false);
         if (!signature.IsValid)
         {
             return Refuse(TokenRequestRefusal.InvalidSignature);
@@ -233,31 +219,4 @@ internal sealed class ClientAssertionValidator
 
         return null;
     }
-
-    /// <summary>SMART key resolution steps 1 and 2: an allow-listed <c>jku</c>, else the registered keys.</summary>
-    private static EhrKeySet? SelectKeySet(JsonWebToken jwt, TrustedEhrClient client)
-    {
-        if (!jwt.TryGetHeaderValue<object>(JwtHeaderParameterNames.Jku, out var jku))
-        {
-            return client.Keys;
-        }
-
-        return jku is string url ? client.KeysForJku(url) : null;
-    }
-
-    /// <summary>Everything but the signature was checked above against this server's own rules and clock.</summary>
-    private static TokenValidationParameters SignatureOnly(SecurityKey key, string algorithm) => new()
-    {
-        ValidateIssuer = false,
-        ValidateAudience = false,
-        ValidateLifetime = false,
-        RequireExpirationTime = false,
-        RequireSignedTokens = true,
-        ValidAlgorithms = [algorithm],
-        IssuerSigningKeyResolver = (_, _, _, _) => [key],
-        TryAllIssuerSigningKeys = false,
-        ValidateIssuerSigningKey = false,
-        ValidateTokenReplay = false,
-        SaveSigninToken = false,
-    };
 }

@@ -29,8 +29,7 @@ internal sealed class SmartBackendOptionsValidator(IHostEnvironment? environment
         }
         else if (ReadKeyText(options, environment, out var source, out var problem) is { } text)
         {
-            using var key = AccessTokenSigningKey.TryRead(text, options.SigningKeyId, out problem);
-            if (key is null)
+            if (AccessTokenSigningKey.TryRead(text, options.SigningKeyId, out problem) is null)
             {
                 failures.Add($"{Section}:{source} {problem}; expected a private EC (P-256, P-384, P-521) or RSA (2048 bits or more) key as a JWK or unencrypted PEM.");
             }

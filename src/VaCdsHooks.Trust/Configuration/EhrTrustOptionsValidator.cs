@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -120,12 +119,12 @@ internal sealed class EhrTrustOptionsValidator(IHostEnvironment? environment = n
     {
         try
         {
-            if (JwksDocument.Parse(json, DateTimeOffset.UtcNow).Count == 0)
+            if (VerificationKey.ReadJwks(json).Count == 0)
             {
                 failures.Add($"{path} holds no usable signature key (RSA of 2048 bits or more, or EC P-256/P-384/P-521, each with a kid).");
             }
         }
-        catch (JsonException)
+        catch (ArgumentException)
         {
             failures.Add($"{path} is not a JSON Web Key Set.");
         }

@@ -51,9 +51,9 @@ internal sealed class EhrJwtEvents : JwtBearerEvents
         }
 
         // One tenant, as a string: an array (read as several claims) is not judged by whichever value comes first.
-        var tenants = jwt.Claims.Where(c => c.Type == "tenant").ToList();
+        // Claims are only materialized for registrations bound to a tenant.
         if (client.Registration.Tenant is { } expectedTenant
-            && tenants.Count > 0
+            && jwt.Claims.Where(c => c.Type == "tenant").ToList() is { Count: > 0 } tenants
             && (tenants.Count != 1 || !string.Equals(tenants[0].Value, expectedTenant, StringComparison.Ordinal)))
         {
             Refuse(context, EhrTokenRejection.TenantMismatch, issuer, jti);

@@ -5,10 +5,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace VaCdsHooks.Trust;
 
 /// <summary>
-/// Validates an EHR's CDS Hooks JWT (CDS Hooks 2.0, "Trusting CDS Clients"). Cheap header and claim checks run
-/// first, then the issuer's key is found (fetching its JWK Set asynchronously when needed), and only then is the
-/// signature verified by <see cref="JsonWebTokenHandler"/>. Audience, tenant and replay depend on the request and
-/// are checked afterwards in <see cref="EhrJwtEvents"/>, once the signature is known to be good.
+/// Validates an EHR's CDS Hooks JWT (CDS Hooks 2.0, "Trusting CDS Clients"). Each rule is checked once, cheapest
+/// first: headers, issuer, <c>jti</c> and times here, then the issuer's key is found (fetching its JWK Set
+/// asynchronously when needed), and only then does <see cref="JsonWebTokenHandler"/> verify the signature, with the
+/// parameters built once for that key. Audience, tenant and replay depend on the request and are checked afterwards
+/// in <see cref="EhrJwtEvents"/>, once the signature is known to be good.
 /// </summary>
 internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
 {
@@ -28,11 +29,17 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
         _clockSkew = options.Value.ClockSkew;
         MapInboundClaims = false;
         MaximumTokenSizeInBytes = MaxTokenLength;
-        ValidationParameters = CreateValidationParameters();
     }
 
-    /// <summary>Built once and shared: nothing in it depends on the request.</summary>
-    public TokenValidationParameters ValidationParameters { get; }
+    /// <summary>
+    /// What the JWT bearer scheme hands to <see cref="ValidateTokenAsync(string, TokenValidationParameters)"/>; unused
+    /// there, since every rule is applied by this handler and the signature is verified with the key's own parameters.
+    /// </summary>
+    public static TokenValidationParameters SchemeParameters { get; } = new()
+    {
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        AuthenticationType = EhrJwtDefaults.AuthenticationScheme,
+    };
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
@@ -51,14 +58,27 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
             return Rejected(EhrTokenRejection.MalformedToken, null, null, ex);
         }
 
-        var rejection = await PrecheckAsync(jwt).ConfigureAwait(false);
-        if (rejection is { } refused)
+        if (Precheck(jwt, out var client) is { } refused)
         {
             return Rejected(refused, jwt.Issuer, jwt.Id);
         }
 
-        var result = await base.ValidateTokenAsync(jwt, validationParameters).ConfigureAwait(false);
-        return result.IsValid ? result : Rejected(Classify(result.Exception), jwt.Issuer, jwt.Id, result.Exception);
+        var lookup = await client!.FindKeyAsync(jwt).ConfigureAwait(false);
+        if (lookup.Status != KeyLookupStatus.Found)
+        {
+            return Rejected(
+                lookup.Status switch
+                {
+                    KeyLookupStatus.JkuNotAllowed => EhrTokenRejection.JkuNotAllowed,
+                    KeyLookupStatus.KeysUnavailable => EhrTokenRejection.SigningKeysUnavailable,
+                    _ => EhrTokenRejection.UnknownSigningKey,
+                },
+                jwt.Issuer,
+                jwt.Id);
+        }
+
+        var result = await base.ValidateTokenAsync(jwt, lookup.Key!.SignatureValidation).ConfigureAwait(false);
+        return result.IsValid ? result : Rejected(EhrTokenRejection.InvalidSignature, jwt.Issuer, jwt.Id, result.Exception);
     }
 
     /// <summary>Whether <paramref name="jwt"/>'s times are acceptable now; null when they are.</summary>
@@ -112,15 +132,17 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
         return false;
     }
 
-    private async ValueTask<EhrTokenRejection?> PrecheckAsync(JsonWebToken jwt)
+    /// <summary>Every rule that needs no key, in the order that keeps bad tokens away from key lookup; null when all hold.</summary>
+    private EhrTokenRejection? Precheck(JsonWebToken jwt, out TrustedEhrClient? client)
     {
+        client = null;
         if (jwt.IsEncrypted)
         {
             return EhrTokenRejection.MalformedToken;
         }
 
         // Checked before anything else so "none" and HMAC tokens never reach key lookup.
-        if (!IsAcceptedAlgorithm(jwt.Alg))
+        if (string.IsNullOrEmpty(jwt.Alg) || !EhrJwtDefaults.AcceptedAlgorithms.Contains(jwt.Alg))
         {
             return EhrTokenRejection.UnsupportedAlgorithm;
         }
@@ -135,7 +157,8 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
             return EhrTokenRejection.UnsupportedCriticalHeader;
         }
 
-        if (_registry.FindTrusted(jwt.Issuer) is not { } client)
+        client = _registry.FindTrusted(jwt.Issuer);
+        if (client is null)
         {
             return EhrTokenRejection.UnknownIssuer;
         }
@@ -150,135 +173,8 @@ internal sealed class EhrJwtTokenHandler : JsonWebTokenHandler
             return timeRejection;
         }
 
-        if (string.IsNullOrEmpty(jwt.Kid))
-        {
-            return EhrTokenRejection.UnknownSigningKey;
-        }
-
-        if (SelectKeySet(jwt, client) is not { } keySet)
-        {
-            return EhrTokenRejection.JkuNotAllowed;
-        }
-
-        KeyLookup lookup;
-        try
-        {
-            lookup = await keySet.FindAsync(jwt.Kid, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
-        {
-            return EhrTokenRejection.SigningKeysUnavailable;
-        }
-
-        return lookup.Status switch
-        {
-            KeyLookupStatus.Found when lookup.Key!.CanVerify(jwt.Alg) => null,
-            KeyLookupStatus.KeysUnavailable => EhrTokenRejection.SigningKeysUnavailable,
-            _ => EhrTokenRejection.UnknownSigningKey,
-        };
+        return string.IsNullOrEmpty(jwt.Kid) ? EhrTokenRejection.UnknownSigningKey : null;
     }
-
-    /// <summary>The issuer's configured keys, or those of an allow-listed <c>jku</c>; null for any other <c>jku</c>.</summary>
-    private static EhrKeySet? SelectKeySet(JsonWebToken jwt, TrustedEhrClient client)
-    {
-        if (!jwt.TryGetHeaderValue<object>(JwtHeaderParameterNames.Jku, out var jku))
-        {
-            return client.Keys;
-        }
-
-        return jku is string url ? client.KeysForJku(url) : null;
-    }
-
-    /// <summary>
-    /// Signature-time key resolution. Synchronous by contract, so it only reads the cache that
-    /// <see cref="PrecheckAsync"/> has just filled; it never does I/O.
-    /// </summary>
-    private IEnumerable<SecurityKey> ResolveSigningKey(string token, SecurityToken securityToken, string kid, TokenValidationParameters parameters)
-    {
-        if (securityToken is not JsonWebToken jwt
-            || _registry.FindTrusted(jwt.Issuer) is not { } client
-            || SelectKeySet(jwt, client) is not { } keySet
-            || string.IsNullOrEmpty(kid)
-            || keySet.FindCached(kid) is not { } key
-            || !key.CanVerify(jwt.Alg))
-        {
-            return [];
-        }
-
-        return key.AsResolverResult;
-    }
-
-    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken securityToken, TokenValidationParameters parameters)
-    {
-        // Same rules and clock as the precheck, so the library's lifetime stage cannot disagree with it.
-        if (securityToken is not JsonWebToken jwt)
-        {
-            return false;
-        }
-
-        if (CheckTimes(jwt) is { } rejection)
-        {
-            throw new EhrTokenRejectedException(rejection, jwt.Issuer, jwt.Id);
-        }
-
-        return true;
-    }
-
-    private TokenValidationParameters CreateValidationParameters() => new()
-    {
-        ValidateIssuer = true,
-        ValidIssuers = _registry.Issuers,
-        // The audience is the URL of the endpoint being called, so it is checked with the request in hand.
-        ValidateAudience = false,
-        ValidateLifetime = true,
-        RequireExpirationTime = true,
-        LifetimeValidator = ValidateLifetime,
-        ClockSkew = _clockSkew,
-        RequireSignedTokens = true,
-        ValidAlgorithms = EhrJwtDefaults.AcceptedAlgorithms,
-        IssuerSigningKeyResolver = ResolveSigningKey,
-        TryAllIssuerSigningKeys = false,
-        // Keys are trusted because they come from the issuer's registered source, not from the token.
-        ValidateIssuerSigningKey = false,
-        // Replay is recorded only after audience and tenant pass; see EhrJwtEvents.
-        ValidateTokenReplay = false,
-        SaveSigninToken = false,
-        NameClaimType = JwtRegisteredClaimNames.Sub,
-        AuthenticationType = EhrJwtDefaults.AuthenticationScheme,
-    };
-
-    private static bool IsAcceptedAlgorithm(string? algorithm)
-    {
-        if (string.IsNullOrEmpty(algorithm))
-        {
-            return false;
-        }
-
-        foreach (var accepted in EhrJwtDefaults.AcceptedAlgorithms)
-        {
-            if (string.Equals(accepted, algorithm, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static EhrTokenRejection Classify(Exception? exception) => exception switch
-    {
-        EhrTokenRejectedException rejected => rejected.Rejection,
-        SecurityTokenExpiredException => EhrTokenRejection.Expired,
-        SecurityTokenNotYetValidException => EhrTokenRejection.NotYetValid,
-        SecurityTokenNoExpirationException or SecurityTokenInvalidLifetimeException => EhrTokenRejection.LifetimeNotAcceptable,
-        SecurityTokenSignatureKeyNotFoundException => EhrTokenRejection.UnknownSigningKey,
-        SecurityTokenInvalidSignatureException => EhrTokenRejection.InvalidSignature,
-        SecurityTokenInvalidAlgorithmException => EhrTokenRejection.UnsupportedAlgorithm,
-        SecurityTokenInvalidIssuerException => EhrTokenRejection.UnknownIssuer,
-        SecurityTokenInvalidAudienceException => EhrTokenRejection.WrongAudience,
-        SecurityTokenMalformedException or ArgumentException => EhrTokenRejection.MalformedToken,
-        _ => EhrTokenRejection.InvalidToken,
-    };
 
     private static TokenValidationResult Rejected(EhrTokenRejection rejection, string? issuer, string? jti, Exception? inner = null) => new()
     {

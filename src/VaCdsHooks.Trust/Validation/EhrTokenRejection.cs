@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
 namespace VaCdsHooks.Trust;
@@ -63,28 +65,11 @@ public enum EhrTokenRejection
 /// <summary>Texts and codes for <see cref="EhrTokenRejection"/>, shown to the caller in a 401 problem.</summary>
 public static class EhrTokenRejections
 {
-    /// <summary>A stable machine-readable code, returned as the problem's <c>reason</c> extension.</summary>
-    public static string Code(EhrTokenRejection rejection) => rejection switch
-    {
-        EhrTokenRejection.MissingToken => "missing_token",
-        EhrTokenRejection.MalformedToken => "malformed_token",
-        EhrTokenRejection.UnsupportedAlgorithm => "unsupported_algorithm",
-        EhrTokenRejection.UnsupportedCriticalHeader => "unsupported_critical_header",
-        EhrTokenRejection.UnknownIssuer => "unknown_issuer",
-        EhrTokenRejection.JkuNotAllowed => "jku_not_allowed",
-        EhrTokenRejection.UnknownSigningKey => "unknown_signing_key",
-        EhrTokenRejection.SigningKeysUnavailable => "signing_keys_unavailable",
-        EhrTokenRejection.InvalidSignature => "invalid_signature",
-        EhrTokenRejection.Expired => "expired",
-        EhrTokenRejection.NotYetValid => "not_yet_valid",
-        EhrTokenRejection.LifetimeNotAcceptable => "lifetime_not_acceptable",
-        EhrTokenRejection.MissingJti => "missing_jti",
-        EhrTokenRejection.WrongAudience => "wrong_audience",
-        EhrTokenRejection.TenantMismatch => "tenant_mismatch",
-        EhrTokenRejection.Replayed => "replayed",
-        EhrTokenRejection.ReplayCheckUnavailable => "replay_check_unavailable",
-        _ => "invalid_token",
-    };
+    private static readonly FrozenDictionary<EhrTokenRejection, string> Codes = Enum.GetValues<EhrTokenRejection>()
+        .ToFrozenDictionary(rejection => rejection, rejection => JsonNamingPolicy.SnakeCaseLower.ConvertName(rejection.ToString()));
+
+    /// <summary>A stable machine-readable code, returned as the problem's <c>reason</c> extension: the name in snake case.</summary>
+    public static string Code(EhrTokenRejection rejection) => Codes.GetValueOrDefault(rejection, "invalid_token");
 
     /// <summary>The problem's <c>detail</c>: names the category, never echoes token content or key material.</summary>
     public static string Describe(EhrTokenRejection rejection) => rejection switch

@@ -266,8 +266,8 @@ public sealed class SmartBackendOptionsTests
     [Fact]
     public void Ec_curve_decides_the_algorithm()
     {
-        using var p384 = AccessTokenSigningKey.TryRead(TestSigningKeys.EcPrivateJwk(ECCurve.NamedCurves.nistP384, "P-384"), null, out _);
-        using var p521 = AccessTokenSigningKey.TryRead(TestSigningKeys.EcPrivateJwk(ECCurve.NamedCurves.nistP521, "P-521"), null, out _);
+        var p384 = AccessTokenSigningKey.TryRead(TestSigningKeys.EcPrivateJwk(ECCurve.NamedCurves.nistP384, "P-384"), null, out _);
+        var p521 = AccessTokenSigningKey.TryRead(TestSigningKeys.EcPrivateJwk(ECCurve.NamedCurves.nistP521, "P-521"), null, out _);
 
         Assert.Equal("ES384", p384!.Algorithm);
         Assert.Equal("ES512", p521!.Algorithm);

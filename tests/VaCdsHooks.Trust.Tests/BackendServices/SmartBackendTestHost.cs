@@ -77,6 +77,8 @@ internal sealed class SmartBackendTestHost : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["CdsHooks:PublicBaseUrl"] = PublicBaseUrl,
+            // Generous, so a starved CI core does not turn a served key set into "unavailable".
+            ["CdsHooks:JwksFetchTimeout"] = "00:00:30",
             ["CdsHooks:Clients:0:Issuer"] = ehr.Issuer,
             ["CdsHooks:Clients:0:JwksUrl"] = JwksUrl,
             ["CdsHooks:Clients:0:FhirServers:0"] = "https://ehr.example.com/fhir",

@@ -69,6 +69,8 @@ internal sealed class TrustTestHost : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["PublicBaseUrl"] = PublicBaseUrl,
+            // Generous, so a starved CI core does not turn a served key set into "unavailable"; timeout tests set their own.
+            ["JwksFetchTimeout"] = "00:00:30",
             ["Clients:0:Issuer"] = ehr.Issuer,
             ["Clients:0:JwksUrl"] = JwksUrl,
             ["Clients:0:FhirServers:0"] = FhirServer,
