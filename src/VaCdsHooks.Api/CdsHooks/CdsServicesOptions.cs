@@ -22,6 +22,13 @@ public sealed class CdsServicesOptions
     [Range(1, 100)]
     public int MaxPagesPerQuery { get; set; } = 5;
 
+    /// <summary>
+    /// Largest single response read from the EHR's FHIR server; a larger page is dropped and becomes a record gap.
+    /// 16 MiB: a page of a long chart fits many times over; a runaway or hostile answer does not fill our memory.
+    /// </summary>
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public long MaxFhirResponseBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). "*" allows any.</summary>
     [MinLength(1)]
     public string[] CorsOrigins { get; set; } = ["*"];

@@ -80,15 +80,7 @@ public static class VaCdsHooksComposition
         services.AddSingleton<PatientRecordAssembler>();
         services.AddSingleton<HookProcessor>();
 
-        // One pooled handler for all EHR FHIR calls. No redirects: a redirect could carry the EHR's token elsewhere.
-        services.AddHttpClient(PatientRecordAssembler.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-            });
+        services.AddEhrFhirHttpClient();
 
         services.AddCors(cors => cors.AddPolicy(CdsServicesApi.CorsPolicy, policy =>
         {
