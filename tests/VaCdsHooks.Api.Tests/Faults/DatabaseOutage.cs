@@ -22,6 +22,9 @@ public sealed class DatabaseOutage
 
     public volatile bool Down;
 
+    /// <summary>Whether the call armed with <see cref="FailOnce"/> has failed.</summary>
+    public volatile bool FailedOnce;
+
     /// <summary>How many calls the outage refused.</summary>
     public int Refused;
 
@@ -29,6 +32,7 @@ public sealed class DatabaseOutage
     public void FailOnce(Func<MethodInfo, bool> which, bool afterCall)
     {
         _afterCall = afterCall;
+        FailedOnce = false;
         _failOnce = which;
     }
 
@@ -42,6 +46,7 @@ public sealed class DatabaseOutage
 
         if (_failOnce is { } which && which(method) && Interlocked.Exchange(ref _failOnce, null) is not null)
         {
+            FailedOnce = true;
             return (!_afterCall, _afterCall);
         }
 
