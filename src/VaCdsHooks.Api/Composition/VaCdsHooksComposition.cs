@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Api.Hosting;
 using VaCdsHooks.Api.Jobs;
 using VaCdsHooks.Api.Review;
 using VaCdsHooks.Api.Storage;
@@ -25,6 +26,7 @@ public static class VaCdsHooksComposition
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         services.AddProblemDetails();
+        services.AddEdgeHardening();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
 
@@ -46,7 +48,10 @@ public static class VaCdsHooksComposition
     {
         await app.Services.MigrateVaCdsHooksStorageAsync();
 
-        // Anything unexpected becomes a ProblemDetails without internals; client mistakes are handled in the endpoints.
+        app.UseTrustedForwardedHeaders();
+
+        // Anything unexpected becomes a ProblemDetails without internals; client mistakes are handled in the endpoints
+        // or, for bodies Kestrel refuses and the database being down, by EdgeExceptionHandler.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
