@@ -87,7 +87,13 @@ public static partial class CdsServicesApi
         var fhirServerAllowed = call.FhirServer is not null && client is not null && client.AllowsFhirServer(call.FhirServer);
         var outcome = await services.Processor.AnswerAsync(call, fhirServerAllowed, cancellationToken);
 
-        await services.Recorder.RecordHookAsync(call, client, body, outcome, Stopwatch.GetElapsedTime(started), cancellationToken);
+        var stored = await services.Recorder.RecordHookAsync(call, client, body, outcome, Stopwatch.GetElapsedTime(started), cancellationToken);
+        if (!stored && outcome.OffersDocumentation)
+        {
+            // An assertion the EHR gets must be retrievable for DTR; one we could not store may not promise a questionnaire.
+            outcome = services.Processor.WithoutDocumentation(call, outcome);
+        }
+
         return TypedResults.Bytes(outcome.ResponseJson, "application/json");
     }
 
@@ -119,7 +125,20 @@ public static partial class CdsServicesApi
             return TypedResults.ValidationProblem(errors, title: "The feedback is not valid", type: "https://cds-hooks.hl7.org/2.0/#feedback");
         }
 
-        await services.Recorder.RecordFeedbackAsync(service, http.GetEhrClient(), feedback!, cancellationToken);
+        try
+        {
+            await services.Recorder.RecordFeedbackAsync(service, http.GetEhrClient(), feedback!, cancellationToken);
+        }
+        catch (Exception ex) when (StorageFailure.Is(ex))
+        {
+            // One transaction, so nothing was kept; the EHR may send the same feedback again (duplicates are skipped).
+            StorageFailure.AdviseRetry(http.Response);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Feedback could not be stored right now",
+                detail: "The payer's database is unavailable; nothing was stored. Send the same feedback again after the Retry-After delay.");
+        }
+
         return TypedResults.Ok();
     }
 

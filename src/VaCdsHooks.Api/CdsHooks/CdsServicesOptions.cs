@@ -24,6 +24,13 @@ public sealed class CdsServicesOptions
     public int MaxPagesPerQuery { get; set; } = 5;
 
     /// <summary>
+    /// Largest single response read from the EHR's FHIR server; a larger page is dropped and becomes a record gap.
+    /// 16 MiB: a page of a long chart fits many times over; a runaway or hostile answer does not fill our memory.
+    /// </summary>
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public long MaxFhirResponseBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Browser origins allowed to call the hooks (CDS Hooks recommends CORS for browser-based EHRs). Configured origins
     /// replace the default; with none configured (or just "*") any origin may call, which is safe because the hooks
     /// take bearer tokens, never cookies. The default lives in <see cref="AllowsAnyOrigin"/>, not in this list: the

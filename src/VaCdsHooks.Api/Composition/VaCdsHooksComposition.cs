@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Api.Dtr;
 using VaCdsHooks.Api.Ehr;
+using VaCdsHooks.Api.Hosting;
 using VaCdsHooks.Api.Jobs;
 using VaCdsHooks.Api.Review;
 using VaCdsHooks.Api.Storage;
@@ -27,6 +28,7 @@ public static class VaCdsHooksComposition
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         services.AddProblemDetails();
+        services.AddEdgeHardening();
         services.AddOpenApi();
         services.AddSingleton(TimeProvider.System);
         services.AddVaCdsHooksTelemetry();
@@ -51,7 +53,10 @@ public static class VaCdsHooksComposition
     {
         await app.Services.MigrateVaCdsHooksStorageAsync();
 
-        // Anything unexpected becomes a ProblemDetails without internals; client mistakes are handled in the endpoints.
+        app.UseTrustedForwardedHeaders();
+
+        // Anything unexpected becomes a ProblemDetails without internals; client mistakes are handled in the endpoints
+        // or, for bodies Kestrel refuses and the database being down, by EdgeExceptionHandler.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
@@ -86,15 +91,7 @@ public static class VaCdsHooksComposition
         services.AddSingleton<PatientRecordAssembler>();
         services.AddSingleton<HookProcessor>();
 
-        // One pooled handler for all EHR FHIR calls. No redirects: a redirect could carry the EHR's token elsewhere.
-        services.AddHttpClient(PatientRecordAssembler.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(2),
-            });
+        services.AddEhrFhirHttpClient();
 
         services.AddCors();
         services.AddOptions<CorsOptions>().Configure<IOptions<CdsServicesOptions>>((cors, options) => cors.AddPolicy(CdsServicesApi.CorsPolicy, policy =>

@@ -3,6 +3,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
+using VaCdsHooks.Api.Storage;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Storage;
 using VaCdsHooks.Trust;
@@ -23,6 +24,23 @@ public static class DtrApi
     {
         static RouteGroupBuilder protect(RouteGroupBuilder group, string policy) => group.RequireAuthorization(policy).RequireCors(DtrCorsPolicy);
         var fhir = app.MapGroup("/fhir").WithTags("DTR");
+
+        // The database down is a 503 with Retry-After, as an OperationOutcome. Each write is one transaction (the
+        // case is created idempotently, the response stored with its case event), so a refused request left nothing
+        // half-written and the same request sent again is answered as if it were the first (or 200 if it did commit).
+        fhir.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception ex) when (StorageFailure.Is(ex))
+            {
+                StorageFailure.AdviseRetry(context.HttpContext.Response);
+                return FhirResult.Outcome(StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient,
+                    "The payer's database is unavailable right now; nothing was stored. Send the same request again after the Retry-After delay.");
+            }
+        });
 
         fhir.MapGet("/metadata", (CapabilityStatementSource capability) => new FhirResult(capability.Statement))
             .RequireCors(DtrCorsPolicy)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Coverage.Records;
@@ -29,7 +30,20 @@ public sealed partial class PatientRecordAssembler(
         PreferredFormat = ResourceFormat.Json,
         VerifyFhirVersion = false,
         ReturnPreference = ReturnPreference.Representation,
+        // The same reading as prefetch (strict but for the tolerated issues): a malformed answer fails to parse and
+        // becomes a gap, instead of a resource whose elements throw when the engine reads them.
+        SerializationEngine = FhirSerializationEngineFactory.Custom(
+            ModelInfo.ModelInspector,
+            ForFetch(new FhirJsonConverterOptions()),
+            ForFetch(new DeserializerSettings())),
     };
+
+    private static T ForFetch<T>(T settings)
+        where T : DeserializerSettings
+    {
+        settings.UsingMode(DeserializationMode.Strict).Ignoring(CdsHooksJson.ToleratedIssues);
+        return settings;
+    }
 
     /// <param name="call">The validated hook call.</param>
     /// <param name="fhirServerAllowed">Whether the calling client may make us read from <see cref="HookCall.FhirServer"/>.</param>
@@ -219,9 +233,18 @@ public sealed partial class PatientRecordAssembler(
 
             return new TemplateResult(found, null);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or Polly.Timeout.TimeoutRejectedException)
         {
             return new TemplateResult(found, $"The EHR did not return the {template.ResourceType} data in time.");
+        }
+        catch (EhrResponseTooLargeException ex)
+        {
+            LogFetchFailed(logger, call.Request.HookInstance, template.Key, ex.GetType().Name);
+            return new TemplateResult(found, $"The EHR's {template.ResourceType} data was larger than the {ex.Limit} bytes read from one answer, so it was not read.");
+        }
+        catch (Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            return new TemplateResult(found, $"The EHR's FHIR server kept failing, so the {template.ResourceType} data was not asked for.");
         }
         catch (FhirOperationException ex) when (ex.Status == HttpStatusCode.NotFound && template.IsRead)
         {
@@ -240,7 +263,7 @@ public sealed partial class PatientRecordAssembler(
         {
             return await client.GetAsync(reference, token) is { } resource and not OperationOutcome and not Bundle ? resource : null;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or FhirOperationException or HttpRequestException or FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is OperationCanceledException or Polly.ExecutionRejectedException or FhirOperationException or HttpRequestException or FormatException or Hl7.Fhir.Serialization.DeserializationFailedException or System.Text.Json.JsonException)
         {
             return null;
         }

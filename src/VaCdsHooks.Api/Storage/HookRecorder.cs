@@ -18,7 +18,8 @@ public sealed partial class HookRecorder(
     TimeProvider time,
     ILogger<HookRecorder> logger)
 {
-    public async System.Threading.Tasks.Task RecordHookAsync(
+    /// <returns>Whether the exchange and its assertions were stored.</returns>
+    public async Task<bool> RecordHookAsync(
         HookCall call,
         EhrClientRegistration? client,
         byte[] requestBody,
@@ -48,11 +49,13 @@ public sealed partial class HookRecorder(
         {
             // Wait for the commit: a DTR call may ask for the assertion a moment later.
             await writer.WriteAsync(exchange, assertions, CancellationToken.None);
+            return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The EHR still gets its answer; the failure to keep it is an operational alarm.
+            // The EHR still gets its answer (see HookProcessor.WithoutDocumentation); the failure to keep it is an operational alarm.
             LogWriteFailed(logger, ex, call.Request.HookInstance, assertions.Count);
+            return false;
         }
     }
 
@@ -108,6 +111,6 @@ public sealed partial class HookRecorder(
         }).ToList(),
     };
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Hook {HookInstance}: storing the exchange and {AssertionCount} assertions failed; the answer was sent")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Hook {HookInstance}: storing the exchange and {AssertionCount} assertions failed; answered without anything that needs them later")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string? hookInstance, int assertionCount);
 }
