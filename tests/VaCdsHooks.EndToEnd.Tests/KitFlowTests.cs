@@ -152,6 +152,10 @@ public sealed class KitFlowTests(ITestOutputHelper output) : IAsyncLifetime
                 const form = LForms.Util.convertFHIRQuestionnaireToLForms(JSON.parse(questionnaireJson), 'R4');
                 const merged = await LForms.Util.mergeFHIRDataIntoLForms('QuestionnaireResponse', JSON.parse(draftJson), form, 'R4');
                 await LForms.Util.addFormToPage(merged, 'form', { fhirVersion: 'R4' });
+                const answerLists = {};
+                const walk = (items) => (items || []).forEach(i => { answerLists[i.linkId] = (i.answers || []).length; walk(i.items); });
+                walk(merged.items);
+                window.answerLists = answerLists;
                 return null;
               } catch (e) {
                 return e && e.stack ? e.stack : JSON.stringify(e);
@@ -175,7 +179,29 @@ public sealed class KitFlowTests(ITestOutputHelper output) : IAsyncLifetime
             await Assertions.Expect(form.GetByText(item.Text!, new() { Exact = true }).First).ToBeVisibleAsync();
         }
 
-        // The draft's answers are in the fields: what the rendered form gives back is what was merged.
+        // The answer lists come from the package (contained or expanded ValueSets, answerOption), not a terminology server.
+        var answerLists = await page.EvaluateAsync<Dictionary<string, int>>("() => window.answerLists");
+        var choiceItems = Flatten(questionnaire.Item).Where(i => i.AnswerValueSet is not null || i.AnswerOption.Count > 0).ToList();
+        Assert.NotEmpty(choiceItems);
+        foreach (var item in choiceItems)
+        {
+            Assert.True(answerLists.GetValueOrDefault(item.LinkId!) > 0, $"{item.LinkId}: LHC-Forms has no answers for {item.AnswerValueSet}");
+        }
+
+        // The draft's answers are shown in the fields, as a person reads them.
+        var shownValues = await form.Locator("input").EvaluateAllAsync<string[]>("inputs => inputs.map(i => i.value)");
+        foreach (var (linkId, answer) in Answered(draft.Item))
+        {
+            var text = answer switch
+            {
+                Date date => DateOnly.ParseExact(date.Value!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).ToString("MM/dd/yyyy", System.Globalization.CultureInfo.InvariantCulture),
+                Coding coding => coding.Display ?? coding.Code,
+                _ => answer.ToString(),
+            };
+            Assert.True(shownValues.Contains(text), $"{linkId}: \"{text}\" is not in any field ({string.Join(", ", shownValues.Where(v => v.Length > 0))})");
+        }
+
+        // And what the rendered form gives back is what was merged.
         var rendered = await page.EvaluateAsync<string>("() => JSON.stringify(LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4'))");
         var back = JsonSerializer.Deserialize<QuestionnaireResponse>(rendered, KitDrivenClient.Json)!;
         var expected = Answered(draft.Item);
