@@ -19,8 +19,6 @@ internal static class Repository
 
     public static string ValueSetDirectory => Path.Combine(FhirResources, "ValueSet");
 
-    public static string RunnerDirectory => Path.Combine(Root, "tests", "VaCdsHooks.Cql.Tests", "cql-runner");
-
     /// <summary>The example charts (one Bundle per patient) the demo and the README use.</summary>
     public static IReadOnlyList<string> ExampleCharts =>
         Directory.GetFiles(Path.Combine(FhirResources, "examples"), "patient-*.json").Order(StringComparer.Ordinal).ToList();

@@ -5,7 +5,7 @@ namespace VaCdsHooks.Coverage.Documentation;
 
 /// <summary>
 /// Builds the DTR <c>$questionnaire-package</c> answer: per tailored Questionnaire a collection Bundle holding the
-/// Questionnaire first, every ValueSet its items reference (expanded when enumerable and under 40 codes, else the
+/// Questionnaire first, every ValueSet its items or its Libraries reference (expanded when enumerable and under 40 codes, else the
 /// definition as published, with the ValueSets it includes), and one draft QuestionnaireResponse pre-filled with
 /// the evidence the service holds, and the CQL Libraries the Questionnaire's pre-population names (CQL and ELM).
 /// Pure: time comes in.
@@ -49,7 +49,7 @@ public sealed class QuestionnairePackageBuilder
             Timestamp = now,
         };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(questionnaire), Resource = (Questionnaire)questionnaire.DeepCopy() });
-        foreach (var valueSet in ValueSetsFor(questionnaire, now))
+        foreach (var valueSet in ValueSetsFor(questionnaire, now, _libraries))
         {
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
         }
@@ -107,7 +107,7 @@ public sealed class QuestionnairePackageBuilder
             Timestamp = now,
         };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(master), Resource = (Questionnaire)master.DeepCopy() });
-        foreach (var valueSet in ValueSetsFor(master, now))
+        foreach (var valueSet in ValueSetsFor(master, now, []))
         {
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
         }
@@ -243,10 +243,17 @@ public sealed class QuestionnairePackageBuilder
 
     private static ResourceReference Typed(string reference) => new(reference) { Type = reference.Split('/')[0] };
 
-    private List<ValueSet> ValueSetsFor(Questionnaire questionnaire, DateTimeOffset now)
+    /// <summary>
+    /// The ValueSets the items answer from and those the Libraries depend on: a DTR app executes the CQL's
+    /// <c>in ValueSet</c> tests from the package, without a terminology server.
+    /// </summary>
+    private List<ValueSet> ValueSetsFor(Questionnaire questionnaire, DateTimeOffset now, IEnumerable<Library> libraries)
     {
         var result = new List<ValueSet>();
-        var pending = new Queue<string>(AllItems(questionnaire.Item).Select(i => i.AnswerValueSet).OfType<string>().Distinct(StringComparer.Ordinal));
+        var libraryValueSets = libraries.SelectMany(l => l.RelatedArtifact)
+            .Where(a => a.Type == RelatedArtifact.RelatedArtifactType.DependsOn)
+            .Select(a => a.Resource);
+        var pending = new Queue<string>(AllItems(questionnaire.Item).Select(i => i.AnswerValueSet).Concat(libraryValueSets).OfType<string>().Distinct(StringComparer.Ordinal));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (pending.Count > 0)
         {

@@ -43,6 +43,12 @@ public class QuestionnairePackageBuilderTests
         var library = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Library>());
         Assert.Equal(named, library.Url + "|" + library.Version);
         Assert.Equal(["application/elm+json", "text/cql"], library.Content.Select(c => c.ContentType).Order(StringComparer.Ordinal));
+
+        // A DTR app executes the CQL with no terminology server: the ValueSets the Library depends on travel too.
+        var dependencies = library.RelatedArtifact.Where(a => a.Type == RelatedArtifact.RelatedArtifactType.DependsOn && a.Resource!.Contains("/ValueSet/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(dependencies);
+        var shipped = bundle.Entry.Select(e => e.Resource).OfType<ValueSet>().Select(v => v.Url).ToHashSet(StringComparer.Ordinal);
+        Assert.All(dependencies, a => Assert.Contains(a.Resource!.Split('|')[0], shipped));
     }
 
     [Fact]
