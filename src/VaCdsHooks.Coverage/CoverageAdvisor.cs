@@ -129,6 +129,10 @@ public sealed class CoverageAdvisor : ICoverageAdvisor
             AddCard(response, options, active.Count > 0
                 ? cards.CoverageCard(order, determination, information, primaryHook, record)
                 : cards.InactiveCoverageCard([order], information.Select(i => i.CoverageReference).ToList()));
+            if (active.Count > 0 && cards.InstructionsCard(order, determination, primaryHook) is { } instructions)
+            {
+                AddCard(response, options, instructions);
+            }
         }
 
         foreach (var problem in OrderChecks.Check(facts, orders))

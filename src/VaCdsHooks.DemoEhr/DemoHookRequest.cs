@@ -107,18 +107,45 @@ public static class DemoHookRequest
         return bundle.Entry.Select(e => e.Resource).OfType<Resource>().ToList();
     }
 
-    private static Appointment AppointmentFor(ServiceRequest order, Patient patient) => new()
+    /// <summary>
+    /// The booked Appointment for an order. CRD 2.0.1 <c>profile-appointment</c> requires <c>start</c>, <c>end</c> and
+    /// <c>requestedPeriod</c> (1..1 each); the slot is the order's planned date, else its authored date, so the
+    /// service decides the same date it would for the order itself.
+    /// </summary>
+    private static Appointment AppointmentFor(ServiceRequest order, Patient patient)
     {
-        Id = "appt-" + order.Id,
-        Status = Appointment.AppointmentStatus.Proposed,
-        ServiceType = order.Code is { } code ? [code] : [],
-        BasedOn = [new ResourceReference("ServiceRequest/" + order.Id)],
-        Participant = [new Appointment.ParticipantComponent
+        var day = PlannedDay(order);
+        var start = new DateTimeOffset(day.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+        var end = start.AddHours(1);
+        return new Appointment
         {
-            Actor = new ResourceReference("Patient/" + patient.Id),
-            Status = ParticipationStatus.Accepted,
-        }],
-    };
+            Id = "appt-" + order.Id,
+            Status = Appointment.AppointmentStatus.Proposed,
+            ServiceType = order.Code is { } code ? [code] : [],
+            BasedOn = [new ResourceReference("ServiceRequest/" + order.Id)],
+            Start = start,
+            End = end,
+            RequestedPeriod = [new Period(new FhirDateTime(start), new FhirDateTime(end))],
+            Participant = [new Appointment.ParticipantComponent
+            {
+                Actor = new ResourceReference("Patient/" + patient.Id),
+                Status = ParticipationStatus.Accepted,
+            }],
+        };
+    }
+
+    private static DateOnly PlannedDay(ServiceRequest order)
+    {
+        var date = order.Occurrence switch
+        {
+            FhirDateTime planned => planned.Value,
+            Period period => period.Start,
+            _ => order.AuthoredOn,
+        };
+        return date is { Length: >= 10 } && DateOnly.TryParseExact(date[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day)
+            ? day
+            : DateOnly.FromDateTime(DateTime.UtcNow);
+    }
 
     private static JsonNode ToNode(Resource resource) => JsonNode.Parse(JsonSerializer.Serialize(resource, FhirJson))!;
 }

@@ -29,8 +29,10 @@ public static class EhrTrustServiceCollectionExtensions
         }
 
         services.AddSingleton<EhrTrustMarker>();
+        // BindConfiguration reads IConfiguration from the container; a host's own registration wins.
+        services.TryAddSingleton(configuration);
         services.AddOptions<EhrTrustOptions>()
-            .Bind(configuration.GetSection(EhrJwtDefaults.ConfigurationSection))
+            .BindConfiguration(EhrJwtDefaults.ConfigurationSection)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EhrTrustOptions>, EhrTrustOptionsValidator>());
 

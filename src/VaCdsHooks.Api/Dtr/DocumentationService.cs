@@ -81,7 +81,7 @@ public sealed partial class DocumentationService(
         }
 
         var bundle = adaptive
-            ? packages.BuildAdaptive(DocumentationQuestionnaireBuilder.AdaptiveFormOf(tailored.Questionnaire!, questionnaires.AdaptiveUrl), tailored, context.Assertion, time.GetUtcNow())
+            ? packages.BuildAdaptive(DocumentationQuestionnaireBuilder.AdaptiveFormOf(tailored.Questionnaire!), tailored, context.Assertion, time.GetUtcNow())
             : packages.Build(tailored, context.Assertion, time.GetUtcNow());
         return new DtrResult(QuestionnairePackageBuilder.Output([bundle]), StatusCodes.Status200OK);
     }

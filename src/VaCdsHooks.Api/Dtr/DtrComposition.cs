@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using VaCdsHooks.Api.Composition;
 using VaCdsHooks.Coverage.Documentation;
 using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Trust;
@@ -10,17 +11,13 @@ public static class DtrComposition
 {
     public static IServiceCollection AddDocumentationWorkflow(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddOptions<DocumentationSettings>().Bind(configuration.GetSection(DocumentationSettings.SectionName)).ValidateOnStart();
+        services.AddOptions<DocumentationSettings>().BindConfiguration(DocumentationSettings.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DocumentationSettings>, DocumentationSettingsValidation>();
-        services.AddOptions<DtrWorkflowOptions>().Bind(configuration.GetSection(DtrWorkflowOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DtrWorkflowOptions>().BindConfiguration(DtrWorkflowOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddSingleton(provider =>
-        {
-            var directory = configuration[PolicySettings.SectionName + ":FhirResourcesPath"] is { Length: > 0 } configured
-                ? Path.GetFullPath(configured, environment.ContentRootPath)
-                : Path.Combine(AppContext.BaseDirectory, "fhir-resources");
-            return DocumentationQuestionnaire.Load(directory, provider.GetRequiredService<CoveragePolicy>());
-        });
+        services.AddSingleton(provider => DocumentationQuestionnaire.Load(
+            provider.GetRequiredService<IOptions<FhirResourcesOptions>>().Value.FhirResourcesPath,
+            provider.GetRequiredService<CoveragePolicy>()));
         services.AddSingleton(provider => new DocumentationQuestionnaireBuilder(
             provider.GetRequiredService<CoveragePolicy>(), provider.GetRequiredService<DocumentationQuestionnaire>()));
         services.AddSingleton(provider => new QuestionnairePackageBuilder(

@@ -13,7 +13,7 @@ public static class ReviewComposition
         ArgumentNullException.ThrowIfNull(environment);
 
         // Validated at start-up: a half-configured provider or a plain password stops the service, naming the key.
-        services.AddOptions<ReviewOptions>().Bind(configuration.GetSection(ReviewOptions.Section)).ValidateOnStart();
+        services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReviewOptions>, ReviewOptionsValidation>();
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<ReviewOptions>>().Value);
         services.AddStaffAuthentication();

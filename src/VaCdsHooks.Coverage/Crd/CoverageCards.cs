@@ -31,6 +31,26 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
         return Card(CoverageSummary(order, determination, information, primaryHook), CoverageDetail(order, determination, information, primaryHook, record), indicator, CrdCodes.CoverageCardType);
     }
 
+    /// <summary>
+    /// The separate instructions card of a conditional answer on a primary hook: what to do next, with no links and no
+    /// suggestions (the CRD "Instructions" response type; the coverage card keeps its policy link). Null when the
+    /// answer needs no next step from the surgeon.
+    /// </summary>
+    public CrdCard? InstructionsCard(InScopeOrder order, CoverageDetermination determination, bool primaryHook)
+    {
+        if (!primaryHook || determination.Outcome != CoverageOutcome.Conditional || determination.ReasonCode == CriterionCodes.DocumentationUnderReview)
+        {
+            return null;
+        }
+
+        return Card(
+            $"Next step for {order.ProcedureLabel} ({order.ProcedureCode}): complete the payer's documentation questionnaire",
+            NextStep(determination, primaryHook)! + "\n\nOrder `" + order.Reference + "`.",
+            "info",
+            CrdCodes.InstructionsCardType,
+            withPolicyLink: false);
+    }
+
     public CrdCard OrderProblemCard(OrderProblem problem) =>
         Card(problem.Summary, problem.Detail + "\n\nThis is an ordering problem, not a coverage denial.", "warning", CrdCodes.OrderProblemCardType);
 
@@ -94,7 +114,7 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
         response.Cards.Add(card);
     }
 
-    private CrdCard Card(string summary, string detail, string indicator, string cardType) => new()
+    private CrdCard Card(string summary, string detail, string indicator, string cardType, bool withPolicyLink = true) => new()
     {
         Uuid = ids.NewCardUuid(),
         Summary = Truncate(summary),
@@ -106,10 +126,10 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
             Url = new Uri(settings.PolicyUrl),
             Topic = CrdCodes.CardType(cardType, settings.CrdVersion),
         },
-        Links =
-        [
-            new Link { Label = "Coverage policy: " + settings.PolicyTitle, Url = new Uri(settings.PolicyUrl), Type = "absolute" },
-        ],
+        // Null, not empty: the kit reads a card with a links array (even an empty one) as an external reference.
+        Links = withPolicyLink
+            ? [new Link { Label = "Coverage policy: " + settings.PolicyTitle, Url = new Uri(settings.PolicyUrl), Type = "absolute" }]
+            : null,
     };
 
     private static string CoverageSummary(InScopeOrder order, CoverageDetermination determination, IReadOnlyList<CoverageInformation> information, bool primaryHook)
@@ -164,20 +184,23 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
                 .Append(". Criteria that depend on it are unknown, not failed.\n");
         }
 
-        if (determination.ReasonCode == CriterionCodes.DocumentationUnderReview)
+        if (NextStep(determination, primaryHook) is { } nextStep)
         {
-            text.Append('\n').Append("**Next step:** none for now. The payer is reviewing the documentation already sent for this order; do not send it again unless the payer asks for more.").Append('\n');
-        }
-        else if (determination.Outcome == CoverageOutcome.Conditional)
-        {
-            text.Append('\n').Append(primaryHook
-                ? "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request."
-                : "**Next step:** when the order is signed, the payer will ask for documentation of the open items.").Append('\n');
+            text.Append('\n').Append(nextStep).Append('\n');
         }
 
         text.Append("\nPolicy: [").Append(settings.PolicyTitle).Append("](").Append(settings.PolicyUrl).Append("), version ").Append(settings.PolicyVersion).Append('.');
         return text.ToString();
     }
+
+    /// <summary>What the surgeon does next (the coverage card's closing line, and the instructions card's text), or null.</summary>
+    private static string? NextStep(CoverageDetermination determination, bool primaryHook) =>
+        determination.ReasonCode == CriterionCodes.DocumentationUnderReview
+            ? "**Next step:** none for now. The payer is reviewing the documentation already sent for this order; do not send it again unless the payer asks for more."
+            : determination.Outcome != CoverageOutcome.Conditional ? null
+            : primaryHook
+            ? "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request."
+            : "**Next step:** when the order is signed, the payer will ask for documentation of the open items.";
 
     private void AppendCriteria(StringBuilder text, string heading, IEnumerable<CriterionResult> criteria)
     {

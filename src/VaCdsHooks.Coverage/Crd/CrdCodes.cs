@@ -22,6 +22,15 @@ public static class CrdCodes
     /// <summary>Order problems (add-on alone, region mismatch): guidance to adjust the order.</summary>
     public const string OrderProblemCardType = "clinical-reminder";
 
+    /// <summary>
+    /// The link-less card that tells the surgeon what to do next on a conditional answer (CRD's "Instructions"
+    /// response type: a card with no links and no suggestions). CRD 2.0.1 has no <c>instructions</c> card-type code
+    /// (the <c>_cardType</c> codes of the temp code system are coverage-info, claim, insurance, limits, network,
+    /// appropriate-use, cost, therapy-alternatives-opt/-req, clinical-reminder, duplicate-therapy, contraindication,
+    /// guideline, off-guideline), so it takes the closest one there is: a reminder of what the order still needs.
+    /// </summary>
+    public const string InstructionsCardType = "clinical-reminder";
+
     /// <summary>No (active) coverage found for the patient.</summary>
     public const string InsuranceCardType = "insurance";
 

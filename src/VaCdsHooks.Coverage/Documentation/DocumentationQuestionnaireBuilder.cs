@@ -63,15 +63,15 @@ public sealed class DocumentationQuestionnaireBuilder
     public string AdaptiveUrl => NextQuestionEngine.AdaptiveUrlOf(_master.Url);
 
     /// <summary>
-    /// The adaptive form of a tailored questionnaire: no items yet (<c>$next-question</c> appends them), the
-    /// questionnaireAdaptive extension, its own url (<see cref="AdaptiveUrl"/>) and the tailored version.
+    /// The adaptive form of a tailored questionnaire: its first section (<c>$next-question</c> appends the rest), the
+    /// questionnaireAdaptive extension, no url of its own (SDC <c>sdc-questionnaire-adapt</c>: <c>derivedFrom</c> names
+    /// the tailoring), the assertion identifier. Clients ask for it with <see cref="AdaptiveUrl"/>.
     /// </summary>
-    public static Questionnaire AdaptiveFormOf(Questionnaire tailored, string adaptiveUrl)
+    public static Questionnaire AdaptiveFormOf(Questionnaire tailored)
     {
         ArgumentNullException.ThrowIfNull(tailored);
         var shell = NextQuestionEngine.AdaptiveShell(tailored);
         shell.Id = tailored.Id + "-adaptive";
-        shell.Url = adaptiveUrl;
         shell.Text = QuestionnaireRendering.Narrative(shell);
         return shell;
     }

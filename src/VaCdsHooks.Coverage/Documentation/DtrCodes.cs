@@ -19,6 +19,12 @@ public static class DtrCodes
     public const string QuestionnaireResponseProfile = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-questionnaireresponse";
     public const string SdcPopulateExpressionProfile = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-pop-exp";
     public const string SdcAdaptiveQuestionnaireProfile = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-adapt";
+
+    /// <summary>
+    /// The adaptive Questionnaire as a package entry on its own: SDC's <c>sdc-adapt-1</c> requires the
+    /// <see cref="SdcAdaptiveQuestionnaireProfile"/> one to be contained in a QuestionnaireResponse.
+    /// </summary>
+    public const string DtrAdaptiveSearchQuestionnaireProfile = "http://hl7.org/fhir/us/davinci-dtr/StructureDefinition/dtr-questionnaire-adapt-search";
     public const string SdcAdaptiveResponseProfile = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaireresponse-adapt";
     public const string SdcAdaptiveExtensionUrl = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-questionnaireAdaptive";
     public const string InitialExpressionUrl = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-initialExpression";

@@ -20,15 +20,39 @@ public static class NextQuestionEngine
     /// <summary>The canonical of the adaptive form of a questionnaire (offered through the package when asked for).</summary>
     public static string AdaptiveUrlOf(string url) => url + "-adaptive";
 
-    /// <summary>The empty adaptive Questionnaire a client starts from (contained in its first request).</summary>
+    /// <summary>
+    /// The adaptive Questionnaire a client starts from (contained in its first request), holding the first section
+    /// <see cref="Next"/> would serve, so the package already shows its pre-population. SDC
+    /// <c>sdc-questionnaire-adapt</c>: no <c>url</c> or <c>version</c> of its own (a one-off for one response);
+    /// <c>derivedFrom</c> names the tailored Questionnaire (<c>url|version</c>), and the coverage-assertion identifier
+    /// travels with it.
+    /// </summary>
     public static Questionnaire AdaptiveShell(Questionnaire tailored)
     {
         ArgumentNullException.ThrowIfNull(tailored);
         var shell = (Questionnaire)tailored.DeepCopy();
-        shell.Item = [];
+        shell.Url = null;
+        shell.Version = null;
+        shell.DerivedFrom = tailored.Url is { } url ? [tailored.Version is { } version ? url + "|" + version : url] : [];
+        shell.Item = FirstSection(tailored) is { } first ? [(Questionnaire.ItemComponent)first.DeepCopy()] : [];
         shell.Meta = new Meta { Profile = [DtrCodes.SdcAdaptiveQuestionnaireProfile] };
         shell.SetExtension(DtrCodes.SdcAdaptiveExtensionUrl, new FhirBoolean(true));
         return shell;
+    }
+
+    /// <summary>Whether a contained adaptive Questionnaire was derived from <paramref name="tailored"/> (by <c>derivedFrom</c>, or a legacy <c>url</c>).</summary>
+    public static bool IsAdaptiveFormOf(Questionnaire contained, Questionnaire tailored)
+    {
+        ArgumentNullException.ThrowIfNull(contained);
+        ArgumentNullException.ThrowIfNull(tailored);
+        var url = tailored.Url ?? string.Empty;
+        var namesUs = (string? canonical) => canonical is not null && (canonical == url || canonical.StartsWith(url + "|", StringComparison.Ordinal));
+        if (contained.Url is { } own && !namesUs(own) && own != AdaptiveUrlOf(url))
+        {
+            return false;
+        }
+
+        return contained.DerivedFrom.All(namesUs);
     }
 
     /// <summary>The response with the next section appended to its contained Questionnaire, or why it cannot be.</summary>
@@ -43,9 +67,9 @@ public static class NextQuestionEngine
             return Invalid(null, "QuestionnaireResponse.questionnaire must reference a contained Questionnaire (adaptive form).");
         }
 
-        if (contained.Url is { } url && url != tailored.Url && url != AdaptiveUrlOf(tailored.Url ?? string.Empty))
+        if (!IsAdaptiveFormOf(contained, tailored))
         {
-            return Invalid(null, $"The contained Questionnaire is {url}, not {tailored.Url}.");
+            return Invalid(null, $"The contained Questionnaire ({contained.Url ?? string.Join(", ", contained.DerivedFrom)}) is not derived from {tailored.Url}.");
         }
 
         var answers = new ResponseAnswers(result.Item);
@@ -56,6 +80,8 @@ public static class NextQuestionEngine
             return Invalid(unknown[0], "The contained Questionnaire holds a section the tailored Questionnaire does not have.");
         }
 
+        // The first answers can still be empty: the response then claims only the SDC adaptive profile.
+        ResponseProfiles.Reconcile(result);
         var pending = contained.Item
             .SelectMany(g => g.Item)
             .Where(i => i.Required == true && answers.IsEnabled(i) && !answers.IsAnswered(i.LinkId ?? string.Empty))
@@ -77,6 +103,13 @@ public static class NextQuestionEngine
         contained.SetExtension(DtrCodes.SdcAdaptiveExtensionUrl, new FhirBoolean(true));
         result.Status = QuestionnaireResponse.QuestionnaireResponseStatus.InProgress;
         return new NextQuestionResult(result, []);
+    }
+
+    /// <summary>The section <see cref="Next"/> serves first: the first one with a question enabled before any answer.</summary>
+    private static Questionnaire.ItemComponent? FirstSection(Questionnaire tailored)
+    {
+        var noAnswers = new ResponseAnswers([]);
+        return tailored.Item.FirstOrDefault(g => g.Item.Any(noAnswers.IsEnabled));
     }
 
     private static Questionnaire? ContainedQuestionnaire(QuestionnaireResponse response)

@@ -49,42 +49,38 @@ public sealed class QuestionnairePackageBuilder
             Timestamp = now,
         };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(questionnaire), Resource = (Questionnaire)questionnaire.DeepCopy() });
-        foreach (var valueSet in ValueSetsFor(questionnaire, now, _libraries))
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
-        }
-
-        // DTR: every Library the Questionnaire references, with both CQL and ELM.
-        foreach (var library in _libraries)
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = library.Url, Resource = (Library)library.DeepCopy() });
-        }
-
+        AddValueSetsAndLibraries(bundle, questionnaire, now);
         var draft = DraftResponse(tailored, assertion, now);
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr", assertion.AssertionId), Resource = draft });
         return bundle;
     }
 
     /// <summary>
-    /// The package of the adaptive form: the empty adaptive Questionnaire first, and a draft QuestionnaireResponse
-    /// that contains it (<c>questionnaire = #id</c>), ready to send to <c>$next-question</c>. The payer's pre-filled
-    /// values are not in it: adaptive items arrive one section at a time.
+    /// The package of the adaptive form: the adaptive Questionnaire first (its first section, as
+    /// <see cref="NextQuestionEngine.AdaptiveShell"/> gives it), the ValueSets and Libraries it names, and a draft
+    /// QuestionnaireResponse that contains it (<c>questionnaire = #id</c>) with the payer's pre-filled answers to
+    /// that section, ready to send to <c>$next-question</c>.
     /// </summary>
     public Bundle BuildAdaptive(Questionnaire adaptive, TailoredQuestionnaire tailored, CoverageAssertion assertion, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(adaptive);
-        var draft = DraftResponse(tailored, assertion, now);
+        var draft = DraftResponse(tailored, assertion, now, adaptive.Item);
         draft.Id = StableIds.FhirId("vad-qr-adaptive", assertion.AssertionId);
-        draft.Item = [];
         draft.Contained = [(Questionnaire)adaptive.DeepCopy()];
         draft.Questionnaire = "#" + adaptive.Id;
+        ResponseProfiles.Reconcile(draft);
         var bundle = new Bundle
         {
             Id = StableIds.FhirId("vad-package-adaptive", assertion.AssertionId),
             Type = Bundle.BundleType.Collection,
             Timestamp = now,
         };
-        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(adaptive), Resource = (Questionnaire)adaptive.DeepCopy() });
+
+        // On its own in the Bundle it cannot meet sdc-adapt-1 (contained in a response): it claims DTR's search form.
+        var entry = (Questionnaire)adaptive.DeepCopy();
+        entry.Meta = new Meta { Profile = [DtrCodes.DtrAdaptiveSearchQuestionnaireProfile] };
+        bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("q-adaptive", assertion.AssertionId), Resource = entry });
+        AddValueSetsAndLibraries(bundle, adaptive, now);
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr-adaptive", assertion.AssertionId), Resource = draft });
         return bundle;
     }
@@ -107,10 +103,7 @@ public sealed class QuestionnairePackageBuilder
             Timestamp = now,
         };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(master), Resource = (Questionnaire)master.DeepCopy() });
-        foreach (var valueSet in ValueSetsFor(master, now, []))
-        {
-            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = valueSet.Url, Resource = valueSet });
-        }
+        AddValueSetsAndLibraries(bundle, master, now);
 
         var draft = new QuestionnaireResponse
         {
@@ -132,6 +125,9 @@ public sealed class QuestionnairePackageBuilder
         }
 
         draft.Extension.Add(new Extension(DtrCodes.IntendedUseUrl, new CodeableConcept(DtrCodes.CrdTempSystem, "withpa", "Include with prior authorization request")));
+
+        // Nothing is pre-filled here, so dtr-questionnaireresponse (item 1..*, qr-context 2..*) is not claimed.
+        ResponseProfiles.Reconcile(draft);
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = StableIds.Urn("qr", master.Url ?? string.Empty, coverageKey), Resource = draft });
         return bundle;
     }
@@ -144,8 +140,15 @@ public sealed class QuestionnairePackageBuilder
     public QuestionnaireResponse DraftResponse(TailoredQuestionnaire tailored, CoverageAssertion assertion, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(tailored);
-        ArgumentNullException.ThrowIfNull(assertion);
         var questionnaire = tailored.Questionnaire ?? throw new ArgumentException("There is nothing to ask: " + tailored.NothingToAsk, nameof(tailored));
+        return DraftResponse(tailored, assertion, now, questionnaire.Item);
+    }
+
+    /// <summary>The draft with pre-filled answers to the items of <paramref name="sections"/> only.</summary>
+    private QuestionnaireResponse DraftResponse(TailoredQuestionnaire tailored, CoverageAssertion assertion, DateTimeOffset now, IEnumerable<Questionnaire.ItemComponent> sections)
+    {
+        ArgumentNullException.ThrowIfNull(tailored);
+        ArgumentNullException.ThrowIfNull(assertion);
         var response = new QuestionnaireResponse
         {
             Id = StableIds.FhirId("vad-qr", assertion.AssertionId),
@@ -164,7 +167,7 @@ public sealed class QuestionnairePackageBuilder
         response.Extension.Add(new Extension(DtrCodes.QrContextUrl, Typed(assertion.OrderReference)));
         response.Extension.Add(new Extension(DtrCodes.IntendedUseUrl, new CodeableConcept(DtrCodes.CrdTempSystem, "withpa", "Include with prior authorization request")));
 
-        foreach (var group in questionnaire.Item)
+        foreach (var group in sections)
         {
             var answered = group.Item.Where(i => i.LinkId is { } id && tailored.Prefill.ContainsKey(id)).ToList();
             if (answered.Count == 0)
@@ -185,6 +188,7 @@ public sealed class QuestionnairePackageBuilder
             });
         }
 
+        ResponseProfiles.Reconcile(response);
         return response;
     }
 
@@ -233,12 +237,40 @@ public sealed class QuestionnairePackageBuilder
         return answer;
     }
 
-    /// <summary>Where the Questionnaire is read (tailorings share the master's url, so the entry names it by id).</summary>
-    private static string FullUrlOf(Questionnaire questionnaire)
+    /// <summary>
+    /// The entry's fullUrl: the canonical's base with <c>{type}/{id}</c>, which a Bundle entry's fullUrl must end with
+    /// (tailorings share the master's url, and the Library's id is not its name).
+    /// </summary>
+    private static string FullUrlOf(Resource resource, string? canonical)
     {
-        var url = questionnaire.Url ?? string.Empty;
-        var slash = url.LastIndexOf('/');
-        return slash < 0 || questionnaire.Id is null ? url : url[..(slash + 1)] + questionnaire.Id;
+        var url = canonical ?? string.Empty;
+        var marker = "/" + resource.TypeName + "/";
+        var at = url.LastIndexOf(marker, StringComparison.Ordinal);
+        return at < 0 || resource.Id is null ? url : url[..at] + marker + resource.Id;
+    }
+
+    private static string FullUrlOf(Questionnaire questionnaire) => FullUrlOf(questionnaire, questionnaire.Url);
+
+    /// <summary>The ValueSets the Questionnaire's items answer from, and every Library its cqf-library names (CQL and ELM).</summary>
+    private void AddValueSetsAndLibraries(Bundle bundle, Questionnaire questionnaire, DateTimeOffset now)
+    {
+        var libraries = LibrariesNamedBy(questionnaire).ToList();
+        foreach (var valueSet in ValueSetsFor(questionnaire, now, libraries))
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(valueSet, valueSet.Url), Resource = valueSet });
+        }
+
+        foreach (var library in libraries)
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = FullUrlOf(library, library.Url), Resource = (Library)library.DeepCopy() });
+        }
+    }
+
+    /// <summary>The Libraries a cqf-library canonical (<c>url</c> or <c>url|version</c>) of the Questionnaire names.</summary>
+    private IEnumerable<Library> LibrariesNamedBy(Questionnaire questionnaire)
+    {
+        var named = questionnaire.GetExtensions(DtrCodes.CqfLibraryUrl).Select(e => (e.Value as Canonical)?.Value).OfType<string>().ToList();
+        return _libraries.Where(l => named.Any(n => n == l.Url || n == l.Url + "|" + l.Version));
     }
 
     private static ResourceReference Typed(string reference) => new(reference) { Type = reference.Split('/')[0] };

@@ -33,8 +33,10 @@ public static class SmartBackendServiceCollectionExtensions
         services.AddSingleton<SmartBackendMarker>();
         services.AddEhrTrust(configuration);
 
+        // BindConfiguration reads IConfiguration from the container; a host's own registration wins.
+        services.TryAddSingleton(configuration);
         services.AddOptions<SmartBackendOptions>()
-            .Bind(configuration.GetSection(SmartBackendDefaults.ConfigurationSection))
+            .BindConfiguration(SmartBackendDefaults.ConfigurationSection)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmartBackendOptions>, SmartBackendOptionsValidator>());
 

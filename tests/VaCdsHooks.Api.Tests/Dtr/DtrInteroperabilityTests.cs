@@ -268,9 +268,11 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         using var response = await _dtr.PostAsync("/fhir/Questionnaire/$questionnaire-package", parameters);
         var bundle = Assert.IsType<Bundle>((await DtrFlow.ReadAsync<Parameters>(response)).Parameter.Single().Resource);
         var adaptive = Assert.IsType<Questionnaire>(bundle.Entry[0].Resource);
-        Assert.Equal(Canonical + "-adaptive", adaptive.Url);
+
+        // SDC sdc-questionnaire-adapt: url 0..0; the form names the tailoring it derives from instead.
+        Assert.Null(adaptive.Url);
+        Assert.StartsWith(Canonical + "|", Assert.Single(adaptive.DerivedFrom), StringComparison.Ordinal);
         Assert.True(adaptive.GetExtensionValue<FhirBoolean>(DtrCodes.SdcAdaptiveExtensionUrl)?.Value);
-        Assert.Empty(adaptive.Item);
         var draft = bundle.Entry.Select(e => e.Resource).OfType<QuestionnaireResponse>().Single();
         Assert.Equal("#" + adaptive.Id, draft.Questionnaire);
 
@@ -278,7 +280,7 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         next.Add("questionnaire-response", draft);
         using var first = await _dtr.PostAsync("/fhir/Questionnaire/$next-question", next);
         var answered = await DtrFlow.ReadAsync<QuestionnaireResponse>(first);
-        Assert.Single(Assert.Single(answered.Contained.OfType<Questionnaire>()).Item);
+        Assert.Equal(adaptive.Item[0].LinkId, Assert.Single(answered.Contained.OfType<Questionnaire>()).Item[0].LinkId);
     }
 
     private static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), DtrFlow.Json);

@@ -8,6 +8,9 @@ namespace VaCdsHooks.Coverage.Tests.Crd;
 /// <summary>Cards (CDS Hooks card attributes; CRD "Cards" section: card type in source.topic, absolute links, uuids).</summary>
 public class CoverageCardTests
 {
+    // The instructions card shares clinical-reminder (CRD 2.0.1 has no instructions card-type code); order problems are its warnings.
+    private static bool IsOrderProblem(CrdCard card) => card.Source!.Topic!.Code == CrdCodes.OrderProblemCardType && card.Indicator == "warning";
+
     private static CrdCard CoverageCard(CoverageAnswer answer) => answer.Response.Cards.Single(c => c.Source!.Topic!.Code == CrdCodes.CoverageCardType);
 
     [Fact]
@@ -77,7 +80,14 @@ public class CoverageCardTests
             Assert.Equal(CrdCodes.CardTypeSystemTemp, card.Source!.Topic!.System);
             Assert.NotEqual("coverage-info", card.Source.Topic.Code);
             Assert.Contains(card.Source.Topic.Code, new[] { "guideline", "clinical-reminder", "insurance" });
-            var link = Assert.Single(card.Links!);
+            if (card.Links is null)
+            {
+                // Only the instructions card goes without the policy link (InstructionsCardTests).
+                Assert.StartsWith("Next step for ", card.Summary, StringComparison.Ordinal);
+                continue;
+            }
+
+            var link = Assert.Single(card.Links);
             Assert.Equal("absolute", link.Type);
             Assert.Equal(Policy.PolicySettings.Default.PolicyUrl, link.Url!.ToString());
             Assert.Null(link.AppContext);
@@ -99,7 +109,7 @@ public class CoverageCardTests
     public void Add_on_without_primary_gives_a_warning_card_naming_the_primary_codes()
     {
         var answer = Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22512"));
-        var warning = answer.Response.Cards.Single(c => c.Source!.Topic!.Code == CrdCodes.OrderProblemCardType);
+        var warning = answer.Response.Cards.Single(IsOrderProblem);
         Assert.Equal("warning", warning.Indicator);
         Assert.Contains("22510 or 22511", warning.Summary, StringComparison.Ordinal);
     }
@@ -108,12 +118,12 @@ public class CoverageCardTests
     public void Add_on_with_its_primary_gives_no_warning() =>
         Assert.DoesNotContain(
             Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22513"), Orders.Procedure("22515")).Response.Cards,
-            c => c.Source!.Topic!.Code == CrdCodes.OrderProblemCardType);
+            IsOrderProblem);
 
     [Fact]
     public void Lumbar_code_for_a_thoracic_lesion_gives_a_region_warning()
     {
-        var warning = Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22514")).Response.Cards.Single(c => c.Source!.Topic!.Code == CrdCodes.OrderProblemCardType);
+        var warning = Engine.Advise(Chart.CoveredThoracicFracture(), Orders.Procedure("22514")).Response.Cards.Single(IsOrderProblem);
         Assert.Contains("lumbar", warning.Summary, StringComparison.Ordinal);
         Assert.Contains("thoracic", warning.Summary, StringComparison.Ordinal);
     }
