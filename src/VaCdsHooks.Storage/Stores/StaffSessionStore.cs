@@ -16,14 +16,7 @@ internal sealed class StaffSessionStore(VaCdsHooksDbContextFactory contexts) : I
         ArgumentException.ThrowIfNullOrEmpty(staffUserId);
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         await using var db = contexts.CreateDbContext();
-        db.Set<StaffSessionRow>().Add(new StaffSessionRow
-        {
-            Id = id,
-            StaffUserId = staffUserId,
-            CreatedAt = now,
-            LastSeenAt = now,
-            ExpiresAt = expiresAt,
-        });
+        db.Add(new StaffSessionRow(id, staffUserId, CreatedAt: now, LastSeenAt: now, expiresAt, EndedAt: null));
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
 
         if (Interlocked.Increment(ref _starts) % CleanupEvery == 0)
