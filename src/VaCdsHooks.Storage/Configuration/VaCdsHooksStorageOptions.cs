@@ -40,21 +40,9 @@ public sealed class VaCdsHooksStorageOptions
         TryParseProvider(Provider, out var provider) ? provider : throw new OptionsValidationException(
             nameof(VaCdsHooksStorageOptions), typeof(VaCdsHooksStorageOptions), [UnknownProviderMessage(Provider)]);
 
-    internal static bool TryParseProvider(string? value, out StorageProvider provider)
-    {
-        // Names only: Enum.TryParse alone would also accept numbers such as "1".
-        foreach (var candidate in Enum.GetValues<StorageProvider>())
-        {
-            if (string.Equals(value?.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                provider = candidate;
-                return true;
-            }
-        }
-
-        provider = default;
-        return false;
-    }
+    // Names only: Enum.TryParse alone would also accept numbers such as "1".
+    internal static bool TryParseProvider(string? value, out StorageProvider provider) =>
+        Enum.TryParse(value?.Trim(), ignoreCase: true, out provider) && Enum.GetNames<StorageProvider>().Contains(value!.Trim(), StringComparer.OrdinalIgnoreCase);
 
     internal static string UnknownProviderMessage(string? value) =>
         $"Storage:Provider '{value}' is not supported. Use 'Sqlite' (the default: an embedded database file) or 'Postgres' (needs ConnectionStrings:{ConnectionStringName}).";

@@ -5,11 +5,10 @@ namespace VaCdsHooks.Storage.Stores;
 
 internal sealed class ServiceKeyStore(VaCdsHooksDbContextFactory contexts) : IServiceKeyStore
 {
-    public async Task<string?> FindAsync(string name, CancellationToken cancellationToken = default)
+    public Task<string?> FindAsync(string name, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        await using var db = contexts.CreateDbContext();
-        return await FindAsync(db, name, cancellationToken).ConfigureAwait(false);
+        return contexts.RunAsync(db => FindAsync(db, name, cancellationToken));
     }
 
     public async Task<string> GetOrAddAsync(string name, string protectedValue, DateTimeOffset now, CancellationToken cancellationToken = default)

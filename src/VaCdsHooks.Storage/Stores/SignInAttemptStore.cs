@@ -67,20 +67,18 @@ internal sealed class SignInAttemptStore(VaCdsHooksDbContextFactory contexts) : 
         return null;
     }
 
-    public async Task GiveBackAsync(SignInAttemptCounter counter, CancellationToken cancellationToken = default)
+    public Task GiveBackAsync(SignInAttemptCounter counter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counter);
-        await using var db = contexts.CreateDbContext();
-        await db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == counter.Key && x.Failures > 0).ExecuteUpdateAsync(
+        return contexts.RunAsync(db => db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == counter.Key && x.Failures > 0).ExecuteUpdateAsync(
             s => s.SetProperty(x => x.Failures, x => x.Failures - 1)
                 .SetProperty(x => x.LockedUntilUnixMs, x => x.Failures - 1 >= counter.Limit ? x.LockedUntilUnixMs : null),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken));
     }
 
-    public async Task ClearAsync(string key, CancellationToken cancellationToken = default)
+    public Task ClearAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        await using var db = contexts.CreateDbContext();
-        await db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == key).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        return contexts.RunAsync(db => db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == key).ExecuteDeleteAsync(cancellationToken));
     }
 }
