@@ -108,20 +108,12 @@ internal sealed class VaCdsHooksStorageOptionsValidator : IValidateOptions<VaCds
             }
         }
 
-        if (options.WriterQueueCapacity < 1)
-        {
-            failures.Add("Storage:WriterQueueCapacity must be at least 1.");
-        }
-
-        if (options.WriterMaxBatchSize < 1)
-        {
-            failures.Add("Storage:WriterMaxBatchSize must be at least 1.");
-        }
-
-        if (options.SqliteBusyTimeoutMilliseconds < 0)
-        {
-            failures.Add("Storage:SqliteBusyTimeoutMilliseconds must not be negative.");
-        }
+        failures.AddRange(new (bool Failed, string Message)[]
+            {
+                (options.WriterQueueCapacity < 1, "Storage:WriterQueueCapacity must be at least 1."),
+                (options.WriterMaxBatchSize < 1, "Storage:WriterMaxBatchSize must be at least 1."),
+                (options.SqliteBusyTimeoutMilliseconds < 0, "Storage:SqliteBusyTimeoutMilliseconds must not be negative."),
+            }.Where(c => c.Failed).Select(c => c.Message));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
