@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using VaCdsHooks.Storage.Persistence;
 
 namespace VaCdsHooks.Storage;
@@ -18,10 +16,7 @@ public static class DataProtectionStorageExtensions
         ArgumentNullException.ThrowIfNull(builder);
 
         // The key repository asks a scope for one context type; this gives it the configured provider's pooled context.
-        builder.Services.TryAddScoped<VaCdsHooksDbContext>(services =>
-            services.GetRequiredService<IOptions<VaCdsHooksStorageOptions>>().Value.ResolvedProvider == StorageProvider.Postgres
-                ? services.GetRequiredService<IDbContextFactory<PostgresVaCdsHooksDbContext>>().CreateDbContext()
-                : services.GetRequiredService<IDbContextFactory<SqliteVaCdsHooksDbContext>>().CreateDbContext());
+        builder.Services.TryAddScoped(services => services.GetRequiredService<VaCdsHooksDbContextFactory>().CreateDbContext());
         return builder.PersistKeysToDbContext<VaCdsHooksDbContext>();
     }
 }

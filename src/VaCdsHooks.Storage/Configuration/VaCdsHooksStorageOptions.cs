@@ -40,21 +40,9 @@ public sealed class VaCdsHooksStorageOptions
         TryParseProvider(Provider, out var provider) ? provider : throw new OptionsValidationException(
             nameof(VaCdsHooksStorageOptions), typeof(VaCdsHooksStorageOptions), [UnknownProviderMessage(Provider)]);
 
-    internal static bool TryParseProvider(string? value, out StorageProvider provider)
-    {
-        // Names only: Enum.TryParse alone would also accept numbers such as "1".
-        foreach (var candidate in Enum.GetValues<StorageProvider>())
-        {
-            if (string.Equals(value?.Trim(), candidate.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                provider = candidate;
-                return true;
-            }
-        }
-
-        provider = default;
-        return false;
-    }
+    // Names only: Enum.TryParse alone would also accept numbers such as "1".
+    internal static bool TryParseProvider(string? value, out StorageProvider provider) =>
+        Enum.TryParse(value?.Trim(), ignoreCase: true, out provider) && Enum.GetNames<StorageProvider>().Contains(value!.Trim(), StringComparer.OrdinalIgnoreCase);
 
     internal static string UnknownProviderMessage(string? value) =>
         $"Storage:Provider '{value}' is not supported. Use 'Sqlite' (the default: an embedded database file) or 'Postgres' (needs ConnectionStrings:{ConnectionStringName}).";
@@ -120,20 +108,12 @@ internal sealed class VaCdsHooksStorageOptionsValidator : IValidateOptions<VaCds
             }
         }
 
-        if (options.WriterQueueCapacity < 1)
-        {
-            failures.Add("Storage:WriterQueueCapacity must be at least 1.");
-        }
-
-        if (options.WriterMaxBatchSize < 1)
-        {
-            failures.Add("Storage:WriterMaxBatchSize must be at least 1.");
-        }
-
-        if (options.SqliteBusyTimeoutMilliseconds < 0)
-        {
-            failures.Add("Storage:SqliteBusyTimeoutMilliseconds must not be negative.");
-        }
+        failures.AddRange(new (bool Failed, string Message)[]
+            {
+                (options.WriterQueueCapacity < 1, "Storage:WriterQueueCapacity must be at least 1."),
+                (options.WriterMaxBatchSize < 1, "Storage:WriterMaxBatchSize must be at least 1."),
+                (options.SqliteBusyTimeoutMilliseconds < 0, "Storage:SqliteBusyTimeoutMilliseconds must not be negative."),
+            }.Where(c => c.Failed).Select(c => c.Message));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using VaCdsHooks.Storage.Stores;
@@ -209,6 +210,71 @@ internal sealed class TokenUseConfiguration : IEntityTypeConfiguration<TokenUse>
         e.ToTable(TokenUsesTable);
         e.HasKey(x => x.TokenKey);
         e.Property(x => x.TokenKey).HasMaxLength(64);
-        e.HasIndex(x => x.ExpiresAtUnixMs).HasDatabaseName("ix_token_uses_expires_at_unix_ms");
+        e.HasIndex(x => x.ExpiresAtUnixMs);
+    }
+}
+
+// State that every instance must share (see the README's production topology).
+
+/// <summary>A staff sign-in session; the cookie carries only its id, so ending the row ends the cookie on every instance.</summary>
+/// <param name="ExpiresAt">Moves forward with each request (idle timeout); a request after it finds the session over.</param>
+/// <param name="EndedAt">Set by sign-out; a session once ended stays ended.</param>
+internal sealed record StaffSessionRow(string Id, string StaffUserId, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt, DateTimeOffset? EndedAt);
+
+/// <summary>
+/// Failed sign-ins counted against one key (a user name or a client address, as a fingerprint) within a window.
+/// Times are Unix milliseconds: the counting is one hand-written upsert, and plain integers read the same on both providers.
+/// </summary>
+internal sealed record SignInAttemptRow(string AttemptKey, int Failures, long WindowEndsAtUnixMs, long? LockedUntilUnixMs);
+
+/// <summary>A key the service made for itself and every instance must share (e.g. the DTR access-token key).</summary>
+/// <param name="ProtectedValue">The key as the host protected it (data protection); storage never sees it in the clear.</param>
+internal sealed record ServiceKeyRow(string Name, string ProtectedValue, DateTimeOffset CreatedAt);
+
+internal sealed class StaffSessionConfiguration : IEntityTypeConfiguration<StaffSessionRow>
+{
+    public void Configure(EntityTypeBuilder<StaffSessionRow> e)
+    {
+        e.ToTable(StaffSessionsTable);
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.StaffUserId).HasMaxLength(200);
+        e.HasIndex(x => x.StaffUserId);
+        e.HasIndex(x => x.ExpiresAt);
+    }
+}
+
+internal sealed class SignInAttemptConfiguration : IEntityTypeConfiguration<SignInAttemptRow>
+{
+    public void Configure(EntityTypeBuilder<SignInAttemptRow> e)
+    {
+        e.ToTable(SignInAttemptsTable);
+        e.HasKey(x => x.AttemptKey);
+        e.Property(x => x.AttemptKey).HasMaxLength(64);
+        e.HasIndex(x => x.WindowEndsAtUnixMs);
+    }
+}
+
+internal sealed class ServiceKeyConfiguration : IEntityTypeConfiguration<ServiceKeyRow>
+{
+    public void Configure(EntityTypeBuilder<ServiceKeyRow> e)
+    {
+        e.ToTable(ServiceKeysTable);
+        e.HasKey(x => x.Name);
+        e.Property(x => x.Name).HasMaxLength(100);
+    }
+}
+
+/// <summary>
+/// The ASP.NET Core data-protection key ring (<see cref="IDataProtectionKeyContext"/>): staff cookies, antiforgery
+/// tokens and the stored access-token key are protected with these keys, so every instance must read the same ring.
+/// </summary>
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKey> e)
+    {
+        e.ToTable(DataProtectionKeysTable);
+        e.HasKey(x => x.Id);
+        e.Property(x => x.FriendlyName).HasMaxLength(200);
     }
 }

@@ -16,25 +16,27 @@ namespace VaCdsHooks.Storage.Persistence;
 internal sealed class InsertIfAbsentStatement<TEntity>
     where TEntity : class
 {
-    private static readonly ConcurrentDictionary<(Type Context, string ConflictIndex), InsertIfAbsentStatement<TEntity>> Cache = new();
+    private static readonly ConcurrentDictionary<(Type Context, string ConflictKey), InsertIfAbsentStatement<TEntity>> Cache = new();
     private readonly IReadOnlyList<IProperty> _columns;
 
-    private InsertIfAbsentStatement(VaCdsHooksDbContext db, string conflictIndexName)
+    private InsertIfAbsentStatement(VaCdsHooksDbContext db, string conflictKeyName)
     {
         var entityType = db.Model.FindEntityType(typeof(TEntity))!;
         var sql = db.GetService<ISqlGenerationHelper>();
         _columns = entityType.GetProperties().Where(p => p.ValueGenerated == ValueGenerated.Never).ToList();
-        var conflictKey = entityType.GetIndexes().Single(i => i.IsUnique && i.GetDatabaseName() == conflictIndexName);
+        // The conflict target: a unique index or the primary key, by its database name.
+        var conflictKey = entityType.GetIndexes().SingleOrDefault(i => i.IsUnique && i.GetDatabaseName() == conflictKeyName)?.Properties
+            ?? entityType.GetKeys().Single(k => k.GetName() == conflictKeyName).Properties;
         var columnList = string.Join(", ", _columns.Select(p => sql.DelimitIdentifier(p.GetColumnName())));
         var values = string.Join(", ", _columns.Select((_, i) => "@p" + i));
-        var conflictColumns = string.Join(", ", conflictKey.Properties.Select(p => sql.DelimitIdentifier(p.GetColumnName())));
+        var conflictColumns = string.Join(", ", conflictKey.Select(p => sql.DelimitIdentifier(p.GetColumnName())));
         Sql = $"INSERT INTO {sql.DelimitIdentifier(entityType.GetTableName()!, entityType.GetSchema())} ({columnList}) VALUES ({values}) ON CONFLICT ({conflictColumns}) DO NOTHING";
     }
 
     public string Sql { get; }
 
-    public static InsertIfAbsentStatement<TEntity> For(VaCdsHooksDbContext db, string conflictIndexName) =>
-        Cache.GetOrAdd((db.GetType(), conflictIndexName), key => new InsertIfAbsentStatement<TEntity>(db, key.ConflictIndex));
+    public static InsertIfAbsentStatement<TEntity> For(VaCdsHooksDbContext db, string conflictKeyName) =>
+        Cache.GetOrAdd((db.GetType(), conflictKeyName), key => new InsertIfAbsentStatement<TEntity>(db, key.ConflictKey));
 
     /// <summary>Runs the insert in the context's current transaction; returns 1 when inserted, 0 when the key existed.</summary>
     public Task<int> ExecuteAsync(VaCdsHooksDbContext db, TEntity row, CancellationToken cancellationToken) =>

@@ -21,19 +21,11 @@ internal static class StorageDbContextOptions
     public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
 
-    public static DbContextOptions<SqliteVaCdsHooksDbContext> ForSqlite(string connectionString, int busyTimeoutMilliseconds = VaCdsHooksStorageOptions.DefaultSqliteBusyTimeoutMilliseconds)
-    {
-        var builder = new DbContextOptionsBuilder<SqliteVaCdsHooksDbContext>();
-        ConfigureSqlite(builder, connectionString, busyTimeoutMilliseconds);
-        return builder.Options;
-    }
+    public static DbContextOptions<SqliteVaCdsHooksDbContext> ForSqlite(string connectionString, int busyTimeoutMilliseconds = VaCdsHooksStorageOptions.DefaultSqliteBusyTimeoutMilliseconds) =>
+        (DbContextOptions<SqliteVaCdsHooksDbContext>)ConfigureSqlite(new DbContextOptionsBuilder<SqliteVaCdsHooksDbContext>(), connectionString, busyTimeoutMilliseconds).Options;
 
-    public static DbContextOptions<PostgresVaCdsHooksDbContext> ForPostgres(string connectionString)
-    {
-        var builder = new DbContextOptionsBuilder<PostgresVaCdsHooksDbContext>();
-        ConfigurePostgres(builder, connectionString);
-        return builder.Options;
-    }
+    public static DbContextOptions<PostgresVaCdsHooksDbContext> ForPostgres(string connectionString) =>
+        (DbContextOptions<PostgresVaCdsHooksDbContext>)ConfigurePostgres(new DbContextOptionsBuilder<PostgresVaCdsHooksDbContext>(), connectionString).Options;
 
     private static void EnsureSqliteFolderExists(string connectionString)
     {

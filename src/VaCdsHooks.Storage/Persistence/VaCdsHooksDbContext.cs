@@ -23,6 +23,10 @@ public abstract class VaCdsHooksDbContext : DbContext, IDataProtectionKeyContext
     internal const string ReviewDecisionsTable = "review_decisions";
     internal const string AuditEventsTable = "audit_events";
     internal const string TokenUsesTable = "token_uses";
+    internal const string StaffSessionsTable = "staff_sessions";
+    internal const string SignInAttemptsTable = "sign_in_attempts";
+    internal const string ServiceKeysTable = "service_keys";
+    internal const string DataProtectionKeysTable = "data_protection_keys";
 
     protected VaCdsHooksDbContext(DbContextOptions options)
         : base(options)

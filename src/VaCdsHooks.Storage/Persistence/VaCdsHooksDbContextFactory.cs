@@ -27,19 +27,27 @@ internal sealed class VaCdsHooksDbContextFactory
     /// <summary>A pooled context; renting one does no I/O (the connection opens with the first command), so no await is needed.</summary>
     public VaCdsHooksDbContext CreateDbContext() => _create();
 
-    /// <summary>The first row of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
-    public async Task<T?> ReadFirstAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
-        where T : class
+    /// <summary>Runs <paramref name="work"/> on a context of its own, disposed when the work is done.</summary>
+    public async Task<TResult> RunAsync<TResult>(Func<VaCdsHooksDbContext, Task<TResult>> work)
     {
         await using var db = CreateDbContext();
-        return await query(db.Set<T>()).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return await work(db).ConfigureAwait(false);
     }
 
+    /// <summary>The first row of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
+    public Task<T?> ReadFirstAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class => RunAsync(db => query(db.Set<T>()).FirstOrDefaultAsync(cancellationToken));
+
     /// <summary>The rows of <paramref name="query"/> over <typeparamref name="T"/>'s table, on a context of its own.</summary>
-    public async Task<IReadOnlyList<T>> ReadListAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
-        where T : class
-    {
-        await using var db = CreateDbContext();
-        return await query(db.Set<T>()).ToListAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<T>> ReadListAsync<T>(Func<IQueryable<T>, IQueryable<T>> query, CancellationToken cancellationToken)
+        where T : class => RunAsync<IReadOnlyList<T>>(async db => await query(db.Set<T>()).ToListAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Inserts <paramref name="row"/> on a context of its own and returns it with its store-generated values.</summary>
+    public Task<T> AddAsync<T>(T row, CancellationToken cancellationToken)
+        where T : class => RunAsync(async db =>
+        {
+            db.Add(row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return row;
+        });
 }

@@ -7,18 +7,14 @@ internal sealed class AuditLog(VaCdsHooksDbContextFactory contexts) : IAuditLog
 {
     public const int MaxPageSize = 500;
 
-    public async Task<AuditEventRecord> AppendAsync(AuditEventRecord entry, CancellationToken cancellationToken = default)
+    public Task<AuditEventRecord> AppendAsync(AuditEventRecord entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentException.ThrowIfNullOrEmpty(entry.ActorUserId);
         ArgumentException.ThrowIfNullOrEmpty(entry.ActorRole);
         ArgumentException.ThrowIfNullOrEmpty(entry.Action);
         // A copy: the database assigns the id, and the caller's record stays as it was.
-        var row = entry with { Id = 0 };
-        await using var db = contexts.CreateDbContext();
-        db.Add(row);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return row;
+        return contexts.AddAsync(entry with { Id = 0 }, cancellationToken);
     }
 
     public async Task<AuditEventPage> QueryAsync(AuditEventQuery query, CancellationToken cancellationToken = default)

@@ -147,13 +147,9 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
         }
 
         // Counted before the status filter so every status tab can show its count.
-        var grouped = await cases.GroupBy(x => x.Status).Select(g => new { Status = g.Key, Count = g.Count() })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var countsByStatus = Enum.GetValues<PriorAuthCaseStatus>().ToDictionary(s => s, _ => 0);
-        foreach (var group in grouped)
-        {
-            countsByStatus[group.Status] = group.Count;
-        }
+        var counted = await cases.GroupBy(x => x.Status).Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Status, g => g.Count, cancellationToken).ConfigureAwait(false);
+        var countsByStatus = Enum.GetValues<PriorAuthCaseStatus>().ToDictionary(s => s, counted.GetValueOrDefault);
 
         var statuses = query.Statuses ?? [];
         if (statuses.Count > 0)

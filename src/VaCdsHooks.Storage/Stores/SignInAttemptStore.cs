@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using VaCdsHooks.Storage.Persistence;
 
@@ -6,22 +5,23 @@ namespace VaCdsHooks.Storage.Stores;
 
 internal sealed class SignInAttemptStore(VaCdsHooksDbContextFactory contexts) : ISignInAttemptStore
 {
-    private const string Table = SignInAttemptConfiguration.Table;
+    private const string Table = VaCdsHooksDbContext.SignInAttemptsTable;
 
     // Insert-if-absent or count on: one statement per counter, atomic on SQLite and PostgreSQL alike. A locked counter
     // is left untouched (the WHERE fails and nothing is returned); a counter whose window has passed starts over at 1.
     // Reaching the limit locks it; that attempt itself is still checked, the next ones are not.
-    private const string CountSql = $"""
-        INSERT INTO {Table} (attempt_key, failures, window_ends_at_unix_ms, locked_until_unix_ms)
-        VALUES (@key, 1, @until, CASE WHEN @limit <= 1 THEN @until ELSE NULL END)
+    // Parameters: {0} key, {1} limit, {2} now, {3} lock or window end.
+    private const string CountSql = $$"""
+        INSERT INTO {{Table}} (attempt_key, failures, window_ends_at_unix_ms, locked_until_unix_ms)
+        VALUES ({0}, 1, {3}, CASE WHEN {1} <= 1 THEN {3} ELSE NULL END)
         ON CONFLICT (attempt_key) DO UPDATE SET
-            failures = CASE WHEN {Table}.window_ends_at_unix_ms < @now THEN 1 ELSE {Table}.failures + 1 END,
-            window_ends_at_unix_ms = CASE WHEN {Table}.window_ends_at_unix_ms < @now THEN @until ELSE {Table}.window_ends_at_unix_ms END,
+            failures = CASE WHEN {{Table}}.window_ends_at_unix_ms < {2} THEN 1 ELSE {{Table}}.failures + 1 END,
+            window_ends_at_unix_ms = CASE WHEN {{Table}}.window_ends_at_unix_ms < {2} THEN {3} ELSE {{Table}}.window_ends_at_unix_ms END,
             locked_until_unix_ms = CASE
-                WHEN (CASE WHEN {Table}.window_ends_at_unix_ms < @now THEN 1 ELSE {Table}.failures + 1 END) >= @limit THEN @until
-                ELSE {Table}.locked_until_unix_ms END
-        WHERE {Table}.locked_until_unix_ms IS NULL OR {Table}.locked_until_unix_ms <= @now
-        RETURNING failures
+                WHEN (CASE WHEN {{Table}}.window_ends_at_unix_ms < {2} THEN 1 ELSE {{Table}}.failures + 1 END) >= {1} THEN {3}
+                ELSE {{Table}}.locked_until_unix_ms END
+        WHERE {{Table}}.locked_until_unix_ms IS NULL OR {{Table}}.locked_until_unix_ms <= {2}
+        RETURNING failures AS "Value"
         """;
 
     // Expired counters are deleted now and then by whichever attempt comes along.
@@ -34,105 +34,51 @@ internal sealed class SignInAttemptStore(VaCdsHooksDbContextFactory contexts) : 
         var nowMs = now.ToUnixTimeMilliseconds();
         var untilMs = (now + lockout).ToUnixTimeMilliseconds();
         await using var db = contexts.CreateDbContext();
-        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var attempts = db.Set<SignInAttemptRow>();
+
+        // One transaction for all counters: a refusal by the second must not leave the first counted. The row
+        // locks are taken in the caller's order every time, so two attempts cannot wait on each other.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
         {
-            var connection = db.Database.GetDbConnection();
-            bool counted;
-
-            // One transaction for all counters: a refusal by the second must not leave the first counted. The row
-            // locks are taken in the caller's order every time, so two attempts cannot wait on each other.
-            await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var counter in counters)
             {
-                counted = true;
-                foreach (var counter in counters)
-                {
-                    await using var command = Command(connection, transaction, CountSql, ("@key", counter.Key), ("@limit", counter.Limit), ("@now", nowMs), ("@until", untilMs));
-                    if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null or DBNull)
-                    {
-                        counted = false;
-                        break;
-                    }
-                }
-
-                if (counted)
-                {
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
+                // Not composed over, so EF sends the statement as written.
+                var counted = await db.Database.SqlQueryRaw<int>(CountSql, counter.Key, counter.Limit, nowMs, untilMs)
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                if (counted.Count == 0)
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    var keys = counters.Select(c => c.Key).ToList();
+                    var lockedUntil = await attempts.Where(x => keys.Contains(x.AttemptKey) && x.LockedUntilUnixMs > nowMs)
+                        .MaxAsync(x => x.LockedUntilUnixMs, cancellationToken).ConfigureAwait(false);
+                    return lockedUntil is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : now;
                 }
             }
 
-            if (!counted)
-            {
-                return await LockEndAsync(connection, counters, nowMs, cancellationToken).ConfigureAwait(false) ?? now;
-            }
-
-            if (Interlocked.Increment(ref _calls) % CleanupEvery == 0)
-            {
-                await using var cleanup = Command(
-                    connection,
-                    null,
-                    $"DELETE FROM {Table} WHERE window_ends_at_unix_ms < @now AND (locked_until_unix_ms IS NULL OR locked_until_unix_ms <= @now)",
-                    ("@now", nowMs));
-                await cleanup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return null;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+
+        if (Interlocked.Increment(ref _calls) % CleanupEvery == 0)
         {
-            await db.Database.CloseConnectionAsync().ConfigureAwait(false);
+            await attempts.Where(x => x.WindowEndsAtUnixMs < nowMs && (x.LockedUntilUnixMs == null || x.LockedUntilUnixMs <= nowMs))
+                .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        return null;
     }
 
-    public async Task GiveBackAsync(SignInAttemptCounter counter, CancellationToken cancellationToken = default)
+    public Task GiveBackAsync(SignInAttemptCounter counter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counter);
-        await using var db = contexts.CreateDbContext();
-        await db.Database.ExecuteSqlRawAsync(
-            $"UPDATE {Table} SET failures = failures - 1, "
-            + "locked_until_unix_ms = CASE WHEN failures - 1 >= {1} THEN locked_until_unix_ms ELSE NULL END "
-            + "WHERE attempt_key = {0} AND failures > 0",
-            [counter.Key, counter.Limit],
-            cancellationToken).ConfigureAwait(false);
+        return contexts.RunAsync(db => db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == counter.Key && x.Failures > 0).ExecuteUpdateAsync(
+            s => s.SetProperty(x => x.Failures, x => x.Failures - 1)
+                .SetProperty(x => x.LockedUntilUnixMs, x => x.Failures - 1 >= counter.Limit ? x.LockedUntilUnixMs : null),
+            cancellationToken));
     }
 
-    public async Task ClearAsync(string key, CancellationToken cancellationToken = default)
+    public Task ClearAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        await using var db = contexts.CreateDbContext();
-        await db.Database.ExecuteSqlRawAsync($"DELETE FROM {Table} WHERE attempt_key = {{0}}", [key], cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>When the latest lock among the counters ends; null if none is locked any more.</summary>
-    private static async Task<DateTimeOffset?> LockEndAsync(DbConnection connection, IReadOnlyList<SignInAttemptCounter> counters, long nowMs, CancellationToken cancellationToken)
-    {
-        var keys = counters.Select((c, i) => ($"@k{i}", (object)c.Key)).ToList();
-        await using var command = Command(
-            connection,
-            null,
-            $"SELECT MAX(locked_until_unix_ms) FROM {Table} WHERE locked_until_unix_ms > @now AND attempt_key IN ({string.Join(", ", keys.Select(k => k.Item1))})",
-            [("@now", nowMs), .. keys]);
-        var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return result is null or DBNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        return command;
+        return contexts.RunAsync(db => db.Set<SignInAttemptRow>().Where(x => x.AttemptKey == key).ExecuteDeleteAsync(cancellationToken));
     }
 }

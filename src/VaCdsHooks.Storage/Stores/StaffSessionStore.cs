@@ -15,55 +15,27 @@ internal sealed class StaffSessionStore(VaCdsHooksDbContextFactory contexts) : I
     {
         ArgumentException.ThrowIfNullOrEmpty(staffUserId);
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        await using var db = contexts.CreateDbContext();
-        db.Set<StaffSessionRow>().Add(new StaffSessionRow
-        {
-            Id = id,
-            StaffUserId = staffUserId,
-            CreatedAt = now,
-            LastSeenAt = now,
-            ExpiresAt = expiresAt,
-        });
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await contexts.AddAsync(new StaffSessionRow(id, staffUserId, CreatedAt: now, LastSeenAt: now, expiresAt, EndedAt: null), cancellationToken).ConfigureAwait(false);
 
         if (Interlocked.Increment(ref _starts) % CleanupEvery == 0)
         {
             var cutoff = now - KeptAfterEnd;
-            await db.Set<StaffSessionRow>()
+            await contexts.RunAsync(db => db.Set<StaffSessionRow>()
                 .Where(s => s.ExpiresAt < cutoff || (s.EndedAt != null && s.EndedAt < cutoff))
-                .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                .ExecuteDeleteAsync(cancellationToken)).ConfigureAwait(false);
         }
 
         return id;
     }
 
-    public async Task<bool> RenewAsync(string sessionId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrEmpty(sessionId))
-        {
-            return false;
-        }
-
-        await using var db = contexts.CreateDbContext();
+    public async Task<bool> RenewAsync(string sessionId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         // Check and slide in one statement on the primary key: nothing can end the session between the two.
-        var renewed = await db.Set<StaffSessionRow>()
+        !string.IsNullOrEmpty(sessionId) && await contexts.RunAsync(db => db.Set<StaffSessionRow>()
             .Where(s => s.Id == sessionId && s.EndedAt == null && s.ExpiresAt > now)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(x => x.LastSeenAt, now).SetProperty(x => x.ExpiresAt, expiresAt),
-                cancellationToken).ConfigureAwait(false);
-        return renewed == 1;
-    }
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastSeenAt, now).SetProperty(x => x.ExpiresAt, expiresAt), cancellationToken)).ConfigureAwait(false) == 1;
 
-    public async Task EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        if (string.IsNullOrEmpty(sessionId))
-        {
-            return;
-        }
-
-        await using var db = contexts.CreateDbContext();
-        await db.Set<StaffSessionRow>()
+    public Task EndAsync(string sessionId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        string.IsNullOrEmpty(sessionId) ? Task.CompletedTask : contexts.RunAsync(db => db.Set<StaffSessionRow>()
             .Where(s => s.Id == sessionId && s.EndedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), cancellationToken).ConfigureAwait(false);
-    }
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.EndedAt, now), cancellationToken));
 }

@@ -1,6 +1,7 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using VaCdsHooks.Storage.Persistence;
+using VaCdsHooks.Storage.Writing;
 
 namespace VaCdsHooks.Storage.Stores;
 
@@ -8,9 +9,9 @@ namespace VaCdsHooks.Storage.Stores;
 internal sealed record TokenUse(string TokenKey, long ExpiresAtUnixMs);
 
 /// <summary>
-/// Every hook call records its token before anything else happens, so this is on the hot path. Calls queue and
-/// one loop records everything queued in one transaction: concurrent calls share a commit (one fsync on SQLite)
-/// instead of taking turns for the write lock. Each insert still answers for itself, in the order queued.
+/// Every hook call records its token before anything else happens, so this is on the hot path. Calls go through a
+/// group commit: concurrent calls share a transaction (one fsync on SQLite) instead of taking turns for the write
+/// lock. Each insert still answers for itself, in the order queued.
 /// </summary>
 internal sealed class TokenUseStore : ITokenUseStore, IAsyncDisposable
 {
@@ -19,73 +20,31 @@ internal sealed class TokenUseStore : ITokenUseStore, IAsyncDisposable
         $"INSERT INTO {VaCdsHooksDbContext.TokenUsesTable} (token_key, expires_at_unix_ms) VALUES ({{0}}, {{1}}) "
         + $"ON CONFLICT (token_key) DO UPDATE SET expires_at_unix_ms = excluded.expires_at_unix_ms WHERE {VaCdsHooksDbContext.TokenUsesTable}.expires_at_unix_ms <= {{2}}";
 
-    private const string CleanupSql = $"DELETE FROM {VaCdsHooksDbContext.TokenUsesTable} WHERE expires_at_unix_ms <= {{0}}";
-
     // Expired rows are deleted now and then by whichever batch comes along, so no request pays for a full sweep.
     private const int CleanupEvery = 512;
     private const int MaxBatchSize = 256;
 
     private readonly VaCdsHooksDbContextFactory _contexts;
-    private readonly Channel<PendingUse> _queue = Channel.CreateUnbounded<PendingUse>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _loop;
+    private readonly GroupCommitQueue<PendingUse, bool> _queue;
     private long _recorded;
 
     public TokenUseStore(VaCdsHooksDbContextFactory contexts)
     {
         _contexts = contexts;
-        _loop = Task.Run(RunAsync);
+        // Unbounded: each item is a few bytes and its caller is waiting. Failures are not logged here: the callers
+        // decide what a database outage means (the replay cache falls back to memory).
+        _queue = new("token-use store", MaxBatchSize, capacity: null, RecordAsync, NullLogger.Instance);
     }
 
     public async Task<bool> TryRecordAsync(string tokenKey, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(tokenKey);
-        var pending = new PendingUse(tokenKey, expiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds());
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new InvalidOperationException("The token-use store has shut down.");
-        }
-
-        return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await _queue.EnqueueAsync(new PendingUse(tokenKey, expiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds()), cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private async Task RunAsync()
-    {
-        var batch = new List<PendingUse>(MaxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < MaxBatchSize && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            try
-            {
-                var recorded = await RecordAsync(batch).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Result.TrySetResult(recorded[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                // The callers decide what a database outage means (the replay cache falls back to memory).
-                foreach (var pending in batch)
-                {
-                    pending.Result.TrySetException(ex);
-                }
-            }
-
-            batch.Clear();
-        }
-    }
-
-    private async Task<bool[]> RecordAsync(List<PendingUse> batch)
+    private async Task<bool[]> RecordAsync(IReadOnlyList<PendingUse> batch)
     {
         // CancellationToken.None: a batch once taken is committed or failed as a whole, never abandoned half-way.
         await using var db = _contexts.CreateDbContext();
@@ -101,15 +60,13 @@ internal sealed class TokenUseStore : ITokenUseStore, IAsyncDisposable
         _recorded += batch.Count;
         if (before / CleanupEvery != _recorded / CleanupEvery)
         {
-            await db.Database.ExecuteSqlRawAsync(CleanupSql, [batch[^1].NowUnixMs], CancellationToken.None).ConfigureAwait(false);
+            var now = batch[^1].NowUnixMs;
+            await db.Set<TokenUse>().Where(x => x.ExpiresAtUnixMs <= now).ExecuteDeleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         return recorded;
     }
 
-    private sealed record PendingUse(string TokenKey, long ExpiresAtUnixMs, long NowUnixMs)
-    {
-        public TaskCompletionSource<bool> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record PendingUse(string TokenKey, long ExpiresAtUnixMs, long NowUnixMs);
 }

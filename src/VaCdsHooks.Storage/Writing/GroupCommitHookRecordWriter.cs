@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,38 +7,19 @@ using VaCdsHooks.Storage.Persistence;
 namespace VaCdsHooks.Storage.Writing;
 
 /// <summary>
-/// Group commit: callers queue into a bounded channel and wait; one background loop takes everything queued
-/// (up to <see cref="VaCdsHooksStorageOptions.WriterMaxBatchSize"/>) and commits it in one SaveChanges, so
-/// concurrent hook calls share a single fsync. No timer: while one commit is in flight the next batch fills
-/// by itself, so a lone call is never delayed and a busy server commits in large batches.
+/// The hook log's group commit (<see cref="GroupCommitQueue{TItem, TResult}"/>): a bounded queue, so a full one makes
+/// callers wait and a log row for dispute resolution is never dropped; batches of up to
+/// <see cref="VaCdsHooksStorageOptions.WriterMaxBatchSize"/> calls share one SaveChanges.
 /// </summary>
-internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, IHookRecordWriterDiagnostics, IHostedService, IAsyncDisposable
+internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookRecordWriterDiagnostics, IHostedService, IAsyncDisposable
 {
     private readonly VaCdsHooksDbContextFactory _contexts;
-    private readonly ILogger<GroupCommitHookRecordWriter> _logger;
-    private readonly Channel<PendingWrite> _queue;
-    private readonly int _maxBatchSize;
-    private readonly Task _writerLoop;
-    private long _writesCommitted;
-    private long _writesFailed;
-    private long _commits;
-    private int _largestBatch;
+    private readonly GroupCommitQueue<HookWrite, bool> _queue;
 
     public GroupCommitHookRecordWriter(VaCdsHooksDbContextFactory contexts, IOptions<VaCdsHooksStorageOptions> options, ILogger<GroupCommitHookRecordWriter> logger)
     {
         _contexts = contexts;
-        _logger = logger;
-        _maxBatchSize = options.Value.WriterMaxBatchSize;
-        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(options.Value.WriterQueueCapacity)
-        {
-            // Back-pressure: a full queue makes callers wait; a log row for dispute resolution is never dropped.
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = false,
-        });
-
-        // Started here rather than in StartAsync so writes work even before (or without) a host start.
-        _writerLoop = Task.Run(RunWriterLoopAsync);
+        _queue = new("hook record writer", options.Value.WriterMaxBatchSize, options.Value.WriterQueueCapacity, SaveAsync, logger, isolate: ex => ex is DbUpdateException);
     }
 
     public async Task WriteAsync(HookExchangeRecord exchange, IReadOnlyList<CoverageAssertionRecord> assertions, CancellationToken cancellationToken = default)
@@ -52,90 +32,19 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
             Check(assertion);
         }
 
-        var pending = new PendingWrite(exchange, assertions);
-        try
-        {
-            await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException ex)
-        {
-            throw new InvalidOperationException("The hook record writer has shut down and accepts no more writes.", ex);
-        }
-
-        await pending.Committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _queue.EnqueueAsync(new HookWrite(exchange, assertions), cancellationToken).ConfigureAwait(false);
     }
 
-    public HookRecordWriterStatistics GetStatistics() => new(
-        Interlocked.Read(ref _writesCommitted),
-        Interlocked.Read(ref _writesFailed),
-        Interlocked.Read(ref _commits),
-        Volatile.Read(ref _largestBatch),
-        _queue.Reader.Count);
+    public HookRecordWriterStatistics GetStatistics() => _queue.GetStatistics();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Stops taking writes and commits what is already queued, unless the host's shutdown timeout runs out first.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _queue.Writer.TryComplete();
-        await _writerLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _queue.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _writerLoop.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
-    private async Task RunWriterLoopAsync()
-    {
-        var batch = new List<PendingWrite>(_maxBatchSize);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < _maxBatchSize && reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
-            if (batch.Count > _largestBatch)
-            {
-                Volatile.Write(ref _largestBatch, batch.Count);
-            }
-
-            await CommitBatchAsync(batch).ConfigureAwait(false);
-            batch.Clear();
-        }
-    }
-
-    private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
-    {
-        try
-        {
-            await SaveAsync(batch).ConfigureAwait(false);
-            Complete(batch, failure: null);
-            return;
-        }
-        catch (DbUpdateException ex) when (batch.Count > 1)
-        {
-            // A constraint violation in one call (say, a reused assertion id) must not fail the calls it happened
-            // to share a transaction with: commit each on its own so only the offending caller sees the error.
-            LogBatchRetriedOneByOne(_logger, batch.Count, ex);
-        }
-        catch (Exception ex)
-        {
-            LogBatchFailed(_logger, batch.Count, ex);
-            Complete(batch, ex);
-            return;
-        }
-
-        foreach (var pending in batch)
-        {
-            await CommitBatchAsync([pending]).ConfigureAwait(false);
-        }
-    }
-
-    private async Task SaveAsync(IReadOnlyList<PendingWrite> writes)
+    private async Task<bool[]> SaveAsync(IReadOnlyList<HookWrite> writes)
     {
         // CancellationToken.None: once a batch is taken it is committed or failed, never abandoned half-way.
         await using var db = _contexts.CreateDbContext();
@@ -152,31 +61,8 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
 
         // One SaveChanges = one transaction = one fsync for the whole batch.
         await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        return [.. writes.Select(_ => true)];
     }
-
-    private void Complete(IReadOnlyList<PendingWrite> writes, Exception? failure)
-    {
-        if (failure is null)
-        {
-            Interlocked.Increment(ref _commits);
-            Interlocked.Add(ref _writesCommitted, writes.Count);
-        }
-        else
-        {
-            Interlocked.Add(ref _writesFailed, writes.Count);
-        }
-
-        foreach (var pending in writes)
-        {
-            _ = failure is null ? pending.Committed.TrySetResult() : pending.Committed.TrySetException(failure);
-        }
-    }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "A batch of {Count} hook writes failed as a whole; committing them one by one to isolate the failing write.")]
-    private static partial void LogBatchRetriedOneByOne(ILogger logger, int count, Exception exception);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Committing {Count} hook write(s) failed; the callers receive the error.")]
-    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
     /// <summary>Tracks the assertion as new, numbering its criteria rows (their key is assertion id + position).</summary>
     private static void AddAssertion(DbContext db, CoverageAssertionRecord assertion)
@@ -219,9 +105,5 @@ internal sealed partial class GroupCommitHookRecordWriter : IHookRecordWriter, I
         }
     }
 
-    private sealed record PendingWrite(HookExchangeRecord Exchange, IReadOnlyList<CoverageAssertionRecord> Assertions)
-    {
-        // RunContinuationsAsynchronously keeps callers' continuations off the single writer loop.
-        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record HookWrite(HookExchangeRecord Exchange, IReadOnlyList<CoverageAssertionRecord> Assertions);
 }
