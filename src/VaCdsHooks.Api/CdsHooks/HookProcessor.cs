@@ -106,6 +106,8 @@ public sealed partial class HookProcessor(
             }
         }
 
+        // The instructions card (no links) only says to complete the questionnaire, which cannot be served now.
+        response.Cards.RemoveAll(c => c.Links is not { Count: > 0 } && c.Source?.Topic?.Code == CrdCodes.InstructionsCardType);
         foreach (var card in response.Cards.Where(c => c.Detail is not null))
         {
             card.Detail = QuestionnaireNextStep().Replace(card.Detail!, NoQuestionnaireNextStep);
