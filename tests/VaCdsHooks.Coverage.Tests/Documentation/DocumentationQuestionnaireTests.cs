@@ -99,12 +99,13 @@ public class DocumentationQuestionnaireTests
     }
 
     [Fact]
-    public void The_questionnaire_names_its_library_by_version_and_the_library_carries_cql_and_elm()
+    public void The_questionnaire_names_its_library_by_its_url_and_the_library_carries_cql_and_elm()
     {
+        // DTR kit dtr_v201_payer_static_form_extensions_test: every cqf-library equals a Library.url in the package.
         var questionnaire = ParseMaster();
         var named = Assert.Single(questionnaire.Extension, e => e.Url == DtrCodes.CqfLibraryUrl);
         var library = Assert.Single(Dtr.Master.Libraries);
-        Assert.Equal(library.Url + "|" + library.Version, Assert.IsType<Canonical>(named.Value).Value);
+        Assert.Equal(library.Url, Assert.IsType<Canonical>(named.Value).Value);
         Assert.Contains(library.Content, c => c.ContentType == "text/cql");
         Assert.Contains(library.Content, c => c.ContentType == "application/elm+json");
     }

@@ -41,7 +41,8 @@ public class QuestionnairePackageBuilderTests
         var questionnaire = (Questionnaire)bundle.Entry[0].Resource!;
         var named = Assert.IsType<Canonical>(questionnaire.GetExtension(DtrCodes.CqfLibraryUrl)!.Value).Value!;
         var library = Assert.Single(bundle.Entry.Select(e => e.Resource).OfType<Library>());
-        Assert.Equal(named, library.Url + "|" + library.Version);
+        Assert.Equal(named, library.Url);
+        Assert.Equal("1.0.0", library.Version);
         Assert.Equal(["application/elm+json", "text/cql"], library.Content.Select(c => c.ContentType).Order(StringComparer.Ordinal));
 
         // A DTR app executes the CQL with no terminology server: the ValueSets the Library depends on travel too.
