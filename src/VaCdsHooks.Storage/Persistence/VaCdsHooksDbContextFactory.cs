@@ -11,6 +11,11 @@ internal sealed class VaCdsHooksDbContextFactory
 {
     private readonly Func<VaCdsHooksDbContext> _create;
 
+    // SQLite takes one writer at a time. The group-commit loops (hook log, token uses) take turns here, where a
+    // release wakes the next at once, instead of in SQLite's busy handler, which sleeps in growing steps and let
+    // hook calls queue for hundreds of milliseconds under load. PostgreSQL needs no turns.
+    private readonly SemaphoreSlim? _sqliteWriter;
+
     public VaCdsHooksDbContextFactory(IOptions<VaCdsHooksStorageOptions> options, IServiceProvider services)
     {
         Provider = options.Value.ResolvedProvider;
@@ -20,6 +25,32 @@ internal sealed class VaCdsHooksDbContextFactory
             StorageProvider.Postgres => services.GetRequiredService<IDbContextFactory<PostgresVaCdsHooksDbContext>>().CreateDbContext,
             _ => throw new InvalidOperationException($"No context for provider {Provider}."),
         };
+        _sqliteWriter = Provider == StorageProvider.Sqlite ? new SemaphoreSlim(1, 1) : null;
+    }
+
+    /// <summary>This process's turn to write in bulk (SQLite); dispose to give it up. Immediate on PostgreSQL.</summary>
+    public async ValueTask<IDisposable?> BulkWriteTurnAsync()
+    {
+        if (_sqliteWriter is null)
+        {
+            return null;
+        }
+
+        await _sqliteWriter.WaitAsync().ConfigureAwait(false);
+        return new WriteTurn(_sqliteWriter);
+    }
+
+    private sealed class WriteTurn(SemaphoreSlim writer) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writer.Release();
+            }
+        }
     }
 
     public StorageProvider Provider { get; }

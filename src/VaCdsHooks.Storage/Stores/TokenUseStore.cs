@@ -47,6 +47,7 @@ internal sealed class TokenUseStore : ITokenUseStore, IAsyncDisposable
     private async Task<bool[]> RecordAsync(IReadOnlyList<PendingUse> batch)
     {
         // CancellationToken.None: a batch once taken is committed or failed as a whole, never abandoned half-way.
+        using var turn = await _contexts.BulkWriteTurnAsync().ConfigureAwait(false);
         await using var db = _contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
         var recorded = new bool[batch.Count];

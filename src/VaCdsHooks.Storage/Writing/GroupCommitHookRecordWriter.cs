@@ -47,6 +47,7 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
     private async Task<bool[]> SaveAsync(IReadOnlyList<HookWrite> writes)
     {
         // CancellationToken.None: once a batch is taken it is committed or failed, never abandoned half-way.
+        using var turn = await _contexts.BulkWriteTurnAsync().ConfigureAwait(false);
         await using var db = _contexts.CreateDbContext();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         foreach (var write in writes)
