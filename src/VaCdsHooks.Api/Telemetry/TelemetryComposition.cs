@@ -42,15 +42,9 @@ public static class TelemetryComposition
                 // Decided once the options are built; an exporter without a collector would only log failures.
                 ((IDeferredTracerProviderBuilder)tracing).Configure((provider, builder) =>
                 {
-                    var options = provider.GetRequiredService<IOptions<TelemetryOptions>>().Value;
-                    if (options.ExporterFor("/v1/traces") is { } exporter)
+                    if (provider.GetRequiredService<IOptions<TelemetryOptions>>().Value.ExporterFor("/v1/traces") is { } exporter)
                     {
                         builder.AddProcessor(new BatchActivityExportProcessor(new OtlpTraceExporter(exporter)));
-                    }
-                    else if (!options.RecordSpansWithoutCollector)
-                    {
-                        // Nothing would receive them: not sampling saves the hook path their cost.
-                        builder.SetSampler(new AlwaysOffSampler());
                     }
                 });
             })

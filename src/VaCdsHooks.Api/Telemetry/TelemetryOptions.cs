@@ -18,12 +18,6 @@ public sealed class TelemetryOptions
     /// <summary><c>Grpc</c> (port 4317) or <c>HttpProtobuf</c> (port 4318); unset: <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else gRPC.</summary>
     public OtlpExportProtocol? OtlpProtocol { get; set; }
 
-    /// <summary>
-    /// Record spans even when no collector is configured (for an in-process listener such as a test exporter).
-    /// Off by default: spans nobody exports still cost every request their tags and the EF Core command hooks.
-    /// </summary>
-    public bool RecordSpansWithoutCollector { get; set; }
-
     /// <summary>Exporter settings for one signal; null when no collector is configured.</summary>
     internal OtlpExporterOptions? ExporterFor(string signalPath)
     {

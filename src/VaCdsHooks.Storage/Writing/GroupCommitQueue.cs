@@ -40,8 +40,12 @@ internal sealed class GroupCommitQueue<TItem, TResult> : IAsyncDisposable
             ? Channel.CreateBounded<Pending>(new BoundedChannelOptions(bound) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true })
             : Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
-        // Started here rather than by a host, so the queue works before (or without) one.
-        _loop = Task.Run(RunAsync);
+        // Started here rather than by a host, so the queue works before (or without) one. Without the caller's
+        // execution context: a batch serves many requests, so its database spans belong to none of their traces.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>

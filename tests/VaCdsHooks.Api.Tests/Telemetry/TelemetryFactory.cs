@@ -25,7 +25,6 @@ public sealed class TelemetryFactory : ApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("OpenTelemetry:RecordSpansWithoutCollector", "true");
         builder.ConfigureTestServices(services => services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(new QueueExporter(_spans))))
             .WithMetrics(metrics => metrics.AddInMemoryExporter(Metrics)));
