@@ -338,7 +338,7 @@ public sealed partial class DocumentationService(
     /// The assertion of an order that documentation answers: a case pended for more information reopens its own
     /// questionnaire (the answers join that case rather than a new assertion's); else the latest assertion when it
     /// asked for documentation; when a later hook call asked for none (order-select, a re-sign while the case is
-    /// open), the assertion of the order's case still waiting for answers; otherwise the latest.
+    /// open), the assertion of the order's case still waiting for answers, else the latest one that asked; otherwise the latest.
     /// </summary>
     private async Task<string?> OpenAssertionForOrderAsync(string patientReference, string orderReference, string? callerIssuer, CancellationToken cancellationToken)
     {
@@ -351,8 +351,16 @@ public sealed partial class DocumentationService(
         var open = await cases.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken);
         var reopened = open is { Status: PriorAuthCaseStatus.MoreInformationRequested }
             || (open is { Status: PriorAuthCaseStatus.AwaitingDocumentation } && latest.DocNeeded is null);
-        return reopened && await assertions.FindAsync(open!.AssertionId, cancellationToken) is { } pended && DtrAccess.Owns(callerIssuer, pended.ClientIssuer)
-            ? pended.AssertionId
+        if (reopened && await assertions.FindAsync(open!.AssertionId, cancellationToken) is { } pended && DtrAccess.Owns(callerIssuer, pended.ClientIssuer))
+        {
+            return pended.AssertionId;
+        }
+
+        // A later call that asked for nothing (order-select) does not take the answers from the one that asked.
+        return latest.DocNeeded is null
+               && await assertions.FindLatestForOrderAsync(patientReference, orderReference, cancellationToken, askedForDocumentation: true) is { } asked
+               && DtrAccess.Owns(callerIssuer, asked.ClientIssuer)
+            ? asked.AssertionId
             : latest.AssertionId;
     }
 

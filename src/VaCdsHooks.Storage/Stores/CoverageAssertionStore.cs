@@ -11,12 +11,13 @@ internal sealed class CoverageAssertionStore(VaCdsHooksDbContextFactory contexts
         return contexts.ReadFirstAsync<CoverageAssertionRecord>(rows => WithCriteriaInOrder(rows).Where(x => x.AssertionId == assertionId), cancellationToken);
     }
 
-    public Task<CoverageAssertionRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default)
+    public Task<CoverageAssertionRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default, bool askedForDocumentation = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(patientReference);
         ArgumentException.ThrowIfNullOrEmpty(orderReference);
         return contexts.ReadFirstAsync<CoverageAssertionRecord>(
             rows => WithCriteriaInOrder(rows).Where(x => x.PatientReference == patientReference && x.OrderReference == orderReference)
+                .Where(x => !askedForDocumentation || x.DocNeeded != null)
                 .OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.AssertionId),
             cancellationToken);
     }

@@ -36,6 +36,9 @@ public interface ICoverageAssertionStore
     /// <summary>The assertion with its criteria in their original order, or null.</summary>
     Task<CoverageAssertionRecord?> FindAsync(string assertionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The most recently created assertion for this patient and order, or null.</summary>
-    Task<CoverageAssertionRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The most recently created assertion for this patient and order, or null; with <paramref name="askedForDocumentation"/>
+    /// only among those that asked for documentation (doc-needed set).
+    /// </summary>
+    Task<CoverageAssertionRecord?> FindLatestForOrderAsync(string patientReference, string orderReference, CancellationToken cancellationToken = default, bool askedForDocumentation = false);
 }

@@ -203,6 +203,25 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task Response_naming_only_the_canonical_after_an_order_select_that_asked_nothing_joins_the_assertion_that_asked()
+    {
+        // DTR clients may name the Questionnaire by url alone; the order in qr-context then leads to the assertion.
+        // A later order-select answered without asking for documentation must not take the answers away from it.
+        var assertionId = await _dtr.ConditionalAssertionAsync();
+        var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
+        using (var select = await factory.PostHookAsync("vertebral-augmentation-order-select", VaCdsHooks.DemoEhr.DemoHookRequest.Build(_dtr.Chart(), "order-select", prefetch: true).ToJsonString()))
+        {
+            Assert.Equal(HttpStatusCode.OK, select.StatusCode);
+        }
+
+        var response = DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers());
+        response.Questionnaire = questionnaire.Url;
+        using var submitted = await _dtr.PostAsync("/fhir/QuestionnaireResponse", response);
+        await DtrFlow.ReadAsync<QuestionnaireResponse>(submitted, HttpStatusCode.Created, factory);
+        Assert.Equal("approved", DtrFlow.CaseStatus(await _dtr.DecidedStatusAsync(assertionId)));
+    }
+
+    [Fact]
     public async Task A_pended_case_reopens_its_own_questionnaire_when_the_order_is_signed_again()
     {
         var assertionId = await _dtr.PendedForMoreInformationAsync();

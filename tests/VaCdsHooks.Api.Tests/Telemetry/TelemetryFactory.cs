@@ -49,12 +49,14 @@ public sealed class TelemetryFactory : ApiFactory
     /// <summary>The metric points exported so far under <paramref name="name"/>, with their tags.</summary>
     public List<(Dictionary<string, object?> Tags, MetricPoint Point)> Points(string name)
     {
-        Services.GetRequiredService<MeterProvider>().ForceFlush();
         var points = new List<(Dictionary<string, object?>, MetricPoint)>();
         lock (Metrics)
         {
-            // Cumulative: the latest export holds the totals.
-            foreach (var snapshot in Metrics.Where(m => m.Name == name).TakeLast(1))
+            // Cumulative: one fresh export holds the totals. Meters are process-wide, so other test hosts' instruments
+            // of the same name may be in it as streams of their own: all of that export's streams are read.
+            Metrics.Clear();
+            Services.GetRequiredService<MeterProvider>().ForceFlush();
+            foreach (var snapshot in Metrics.Where(m => m.Name == name))
             {
                 foreach (var point in snapshot.MetricPoints)
                 {
@@ -85,4 +87,14 @@ public sealed class TelemetryFactory : ApiFactory
             return ExportResult.Success;
         }
     }
+}
+
+/// <summary>
+/// Telemetry tests run one at a time and apart from the others: ActivitySources, DiagnosticListeners and Meters are
+/// process-wide, so other test hosts running at the same time would add to (or take) these spans and measurements.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
 }
