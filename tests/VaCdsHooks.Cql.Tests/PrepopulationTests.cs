@@ -64,8 +64,8 @@ public sealed class PrepopulationTests
             Assert.True(cql.TryGetProperty(definition, out var value), $"{chart}: the ELM has no \"{definition}\"");
             var expected = service.GetValueOrDefault(linkId);
             Assert.True(
-                Same(expected, value),
-                $"{chart}, {linkId}: the service pre-fills {Describe(expected)}, \"{definition}\" gives {value.GetRawText()}");
+                CqlValues.Same(expected, value),
+                $"{chart}, {linkId}: the service pre-fills {CqlValues.Describe(expected)}, \"{definition}\" gives {value.GetRawText()}");
         }
     }
 
@@ -91,25 +91,6 @@ public sealed class PrepopulationTests
         var facts = ClinicalFacts.From(Policy.Value, PatientRecord.Assemble(patient.Id!, [bundle]), today);
         return EvidencePrefill.For(Master.Value, facts);
     }
-
-    private static bool Same(DataType? expected, JsonElement actual) => expected switch
-    {
-        null => actual.ValueKind == JsonValueKind.Null,
-        Date date => actual.ValueKind == JsonValueKind.String && actual.GetString() == date.Value,
-        FhirDecimal number => actual.ValueKind == JsonValueKind.Number && actual.GetDecimal() == number.Value,
-        Coding coding => actual.ValueKind == JsonValueKind.Object
-            && actual.GetProperty("system").GetString() == coding.System
-            && actual.GetProperty("code").GetString() == coding.Code,
-        _ => false,
-    };
-
-    private static string Describe(DataType? value) => value switch
-    {
-        null => "nothing",
-        Coding c => $"{c.System}|{c.Code}",
-        PrimitiveType p => $"{p.TypeName} {p}",
-        _ => value.TypeName,
-    };
 
     private static IEnumerable<Questionnaire.ItemComponent> Flatten(IEnumerable<Questionnaire.ItemComponent> items) =>
         items.SelectMany(i => new[] { i }.Concat(Flatten(i.Item)));

@@ -80,27 +80,8 @@ public sealed class EhrAndDtrApp(LiveService service) : IDisposable
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
     }
 
-    /// <summary>SMART Backend Services, as the DTR app authenticates: a client assertion signed with the EHR's key.</summary>
-    private async Task<string> AccessTokenAsync()
-    {
-        if (_accessToken is not null)
-        {
-            return _accessToken;
-        }
-
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs",
-            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ["client_assertion"] = service.Tokens.CreateClientAssertion(service.BaseUrl + "/auth/token"),
-        });
-        using var response = await _http.PostAsync("/auth/token", form);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var document = JsonDocument.Parse(text);
-        return _accessToken = document.RootElement.GetProperty("access_token").GetString()!;
-    }
+    private async Task<string> AccessTokenAsync() => _accessToken ??=
+        await service.AccessTokenAsync(_http, "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu system/ClaimResponse.rs");
 
     /// <summary>The EHR's status query: the case status code and the prior-auth number, once the job has decided.</summary>
     public async Task<(string? CaseId, string Status, string? PriorAuthNumber)> StatusAsync(string assertionId, bool waitForDecision, TimeSpan? timeout = null)

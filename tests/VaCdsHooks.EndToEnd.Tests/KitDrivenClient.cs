@@ -147,22 +147,8 @@ public sealed class KitDrivenClient(LiveService service) : IDisposable
         return text;
     }
 
-    /// <summary>SMART Backend Services: a client assertion signed with the EHR's registered key.</summary>
-    private async Task<string> AccessTokenAsync()
-    {
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["scope"] = "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu",
-            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ["client_assertion"] = service.Tokens.CreateClientAssertion(service.BaseUrl + "/auth/token"),
-        });
-        using var response = await _http.PostAsync("/auth/token", form);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.GetProperty("access_token").GetString()!;
-    }
+    private Task<string> AccessTokenAsync() =>
+        service.AccessTokenAsync(_http, "system/Questionnaire.rs system/ValueSet.rs system/QuestionnaireResponse.cu");
 
     private IReadOnlyList<Resource> ReadChart() =>
         DemoHookRequest.ReadChart(RepositoryFiles.Path("fhir-resources", "examples", "patient-conditional.json")).Select(resource =>

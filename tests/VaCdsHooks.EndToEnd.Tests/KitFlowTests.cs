@@ -93,9 +93,9 @@ public sealed class KitFlowTests(ITestOutputHelper output) : IAsyncLifetime
                 var definition = DefinitionName(expression.Expression_!);
                 Assert.True(results.TryGetProperty(definition, out var value), $"{item.LinkId}: the ELM has no \"{definition}\"");
                 var answer = answers.GetValueOrDefault(item.LinkId!);
-                Assert.True(Same(answer, value), $"{item.LinkId}: the draft says {Describe(answer)}, \"{definition}\" gives {value.GetRawText()}");
+                Assert.True(CqlValues.Same(answer, value), $"{item.LinkId}: the draft says {CqlValues.Describe(answer)}, \"{definition}\" gives {value.GetRawText()}");
                 prefilled += answer is null ? 0 : 1;
-                output.WriteLine($"{item.LinkId}: \"{definition}\" = {value.GetRawText()}, draft {Describe(answer)}");
+                output.WriteLine($"{item.LinkId}: \"{definition}\" = {value.GetRawText()}, draft {CqlValues.Describe(answer)}");
             }
 
             Assert.True(prefilled > 0, "the conditional chart pre-fills nothing: the comparison proved nothing");
@@ -208,7 +208,7 @@ public sealed class KitFlowTests(ITestOutputHelper output) : IAsyncLifetime
         var actual = Answered(back.Item);
         foreach (var (linkId, answer) in expected)
         {
-            Assert.True(actual.TryGetValue(linkId, out var shown) && answer.Matches(shown), $"{linkId}: the draft says {Describe(answer)}, the form shows {Describe(actual.GetValueOrDefault(linkId))}");
+            Assert.True(actual.TryGetValue(linkId, out var shown) && answer.Matches(shown), $"{linkId}: the draft says {CqlValues.Describe(answer)}, the form shows {CqlValues.Describe(actual.GetValueOrDefault(linkId))}");
         }
 
         await Task.Delay(250);
@@ -249,26 +249,6 @@ public sealed class KitFlowTests(ITestOutputHelper output) : IAsyncLifetime
         var last = expression.Split('.')[^1];
         return last.Trim('"');
     }
-
-    private static bool Same(DataType? expected, JsonElement actual) => expected switch
-    {
-        null => actual.ValueKind == JsonValueKind.Null,
-        Date date => actual.ValueKind == JsonValueKind.String && actual.GetString() == date.Value,
-        FhirDecimal number => actual.ValueKind == JsonValueKind.Number && actual.GetDecimal() == number.Value,
-        Integer number => actual.ValueKind == JsonValueKind.Number && actual.GetDecimal() == number.Value,
-        Coding coding => actual.ValueKind == JsonValueKind.Object
-            && actual.GetProperty("system").GetString() == coding.System
-            && actual.GetProperty("code").GetString() == coding.Code,
-        _ => false,
-    };
-
-    private static string Describe(DataType? value) => value switch
-    {
-        null => "nothing",
-        Coding c => $"{c.System}|{c.Code}",
-        PrimitiveType p => $"{p.TypeName} {p}",
-        _ => value.TypeName,
-    };
 
     private static IEnumerable<Questionnaire.ItemComponent> Flatten(IEnumerable<Questionnaire.ItemComponent> items) =>
         items.SelectMany(i => new[] { i }.Concat(Flatten(i.Item)));

@@ -35,6 +35,23 @@ public sealed class LiveService : WebApplicationFactory<Program>
 
     public EhrTokenFactory Tokens { get; } = new(Issuer);
 
+    /// <summary>SMART Backend Services, as a DTR app authenticates: a client assertion signed with the EHR's registered key.</summary>
+    public async Task<string> AccessTokenAsync(HttpClient http, string scopes)
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["scope"] = scopes,
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = Tokens.CreateClientAssertion(BaseUrl + "/auth/token"),
+        });
+        using var response = await http.PostAsync("/auth/token", form);
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("access_token").GetString()!;
+    }
+
     public T Service<T>()
         where T : notnull => Services.GetRequiredService<T>();
 
@@ -89,23 +106,10 @@ public sealed class LiveService : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>Finds the repository from the test's output folder.</summary>
+/// <summary>Files of the repository (found by <see cref="RepositoryRoot"/>).</summary>
 public static class RepositoryFiles
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(directory.FullName, "VaCdsHooks.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("VaCdsHooks.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -110,7 +110,7 @@ public sealed partial class HookProcessor(
         response.Cards.RemoveAll(c => c.Links is not { Count: > 0 } && c.Source?.Topic?.Code == CrdCodes.InstructionsCardType);
         foreach (var card in response.Cards.Where(c => c.Detail is not null))
         {
-            card.Detail = QuestionnaireNextStep().Replace(card.Detail!, NoQuestionnaireNextStep);
+            card.Detail = card.Detail!.Replace(CoverageCards.QuestionnaireNextStep, NoQuestionnaireNextStep, StringComparison.Ordinal);
         }
 
         CoverageCards.Add(response, call.Options, Note(
@@ -121,10 +121,6 @@ public sealed partial class HookProcessor(
 
     private const string NoQuestionnaireNextStep =
         "**Next step:** the documentation questionnaire cannot be offered right now (a technical problem on the payer's side); sign the order again later, or send the documentation with the prior-authorization request.";
-
-    /// <summary>The engine's next-step sentence that promises the questionnaire (see CoverageCards).</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"\*\*Next step:\*\* complete the payer's documentation questionnaire[^\n]*")]
-    private static partial System.Text.RegularExpressions.Regex QuestionnaireNextStep();
 
     /// <summary>An informational card from the same builder (source, card type) as the technical-problem card.</summary>
     private CrdCard Note(string summary, string detail)

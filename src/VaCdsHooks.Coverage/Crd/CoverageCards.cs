@@ -199,8 +199,12 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
             ? "**Next step:** none for now. The payer is reviewing the documentation already sent for this order; do not send it again unless the payer asks for more."
             : determination.Outcome != CoverageOutcome.Conditional ? null
             : primaryHook
-            ? "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request."
+            ? QuestionnaireNextStep
             : "**Next step:** when the order is signed, the payer will ask for documentation of the open items.";
+
+    /// <summary>The next step of a conditional answer on a primary hook: the questionnaire launched from the order.</summary>
+    public const string QuestionnaireNextStep =
+        "**Next step:** complete the payer's documentation questionnaire (launched from this order); it asks only for the open items and is pre-filled with what the chart already shows. The answers go with the prior-authorization request.";
 
     private void AppendCriteria(StringBuilder text, string heading, IEnumerable<CriterionResult> criteria)
     {
