@@ -84,10 +84,28 @@ public sealed class HookRecordWriterTests(TestDatabases databases) : IClassFixtu
         var good = Enumerable.Range(0, 20).Select(_ => Task.Run(() => storage.Writer.WriteAsync(Samples.Exchange(tenant: tenant), [Samples.Assertion()]))).ToList();
         var reusedAssertionId = Task.Run(() => storage.Writer.WriteAsync(Samples.Exchange(tenant: tenant), [Samples.Assertion(assertionId: taken.AssertionId)]));
 
-        await Assert.ThrowsAsync<DbUpdateException>(() => reusedAssertionId);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => reusedAssertionId);
         await Task.WhenAll(good);
         await using var db = await storage.CreateContextAsync();
         Assert.Equal(20, await db.Set<HookExchangeRecord>().CountAsync(x => x.Tenant == tenant));
+    }
+
+    [Theory, SqliteStorage, PostgresStorage]
+    public async Task Each_chart_stays_with_its_own_exchange_when_calls_share_a_commit(StorageProvider provider)
+    {
+        // The chart row's key is the exchange's generated id; re-evaluation reads the chart of exactly that call.
+        var storage = await databases.MigratedAsync(provider);
+        var exchanges = Enumerable.Range(0, 32)
+            .Select(i => Samples.Exchange() with { RecordBundle = i % 3 == 0 ? null : $"{{\"resourceType\":\"Bundle\",\"id\":\"chart-{i}\"}}" })
+            .ToList();
+
+        await Task.WhenAll(exchanges.Select(e => Task.Run(() => storage.Writer.WriteAsync(e, []))));
+
+        foreach (var exchange in exchanges)
+        {
+            var stored = Assert.Single(await storage.ExchangeLog.FindByHookInstanceAsync(exchange.HookInstance));
+            Assert.Equal(exchange.RecordBundle, stored.RecordBundle);
+        }
     }
 
     [Theory, SqliteStorage, PostgresStorage]

@@ -11,6 +11,9 @@ namespace VaCdsHooks.Storage.Persistence;
 
 internal sealed class HookExchangeConfiguration : IEntityTypeConfiguration<HookExchangeRecord>
 {
+    /// <summary>Shadow key of a chart row: the id of the exchange it belongs to.</summary>
+    public const string ChartOwner = "HookExchangeId";
+
     public void Configure(EntityTypeBuilder<HookExchangeRecord> e)
     {
         e.ToTable(HookExchangesTable);
@@ -28,7 +31,7 @@ internal sealed class HookExchangeConfiguration : IEntityTypeConfiguration<HookE
         e.OwnsOne(x => x.Chart, chart =>
         {
             chart.ToTable("hook_exchange_charts");
-            chart.WithOwner().HasForeignKey("HookExchangeId");
+            chart.WithOwner().HasForeignKey(ChartOwner);
             chart.Property(c => c.Bundle).IsRequired();
         });
         e.HasIndex(x => x.HookInstance);
@@ -62,6 +65,9 @@ internal sealed class CoverageAssertionConfiguration : IEntityTypeConfiguration<
     /// <summary>Shadow key of a criterion row: its position in the assertion's list, which also keeps the read order.</summary>
     public const string CriterionOrdinal = "Ordinal";
 
+    /// <summary>Shadow foreign key of a criterion row: its assertion's id.</summary>
+    public const string CriterionOwner = "AssertionId";
+
     public void Configure(EntityTypeBuilder<CoverageAssertionRecord> e)
     {
         e.ToTable(CoverageAssertionsTable);
@@ -84,9 +90,9 @@ internal sealed class CoverageAssertionConfiguration : IEntityTypeConfiguration<
         e.OwnsMany(x => x.Criteria, criterion =>
         {
             criterion.ToTable(AssertionCriteriaTable);
-            criterion.WithOwner().HasForeignKey("AssertionId");
+            criterion.WithOwner().HasForeignKey(CriterionOwner);
             criterion.Property<int>(CriterionOrdinal).ValueGeneratedNever();
-            criterion.HasKey("AssertionId", CriterionOrdinal);
+            criterion.HasKey(CriterionOwner, CriterionOrdinal);
             criterion.Property(x => x.CriterionId).HasMaxLength(200);
             criterion.Property(x => x.Kind).HasConversion<WireCodeConverter<CriterionKind>>().HasMaxLength(20);
             criterion.Property(x => x.Status).HasMaxLength(50);

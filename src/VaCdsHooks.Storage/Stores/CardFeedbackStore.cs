@@ -24,7 +24,7 @@ internal sealed class CardFeedbackStore(VaCdsHooksDbContextFactory contexts) : I
         }
 
         await using var db = contexts.CreateDbContext();
-        var statement = InsertIfAbsentStatement<CardFeedbackRecord>.For(db, IdempotencyKeyIndex);
+        var statement = MappedInsert.For<CardFeedbackRecord>(db, ifAbsent: IdempotencyKeyIndex);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var inserted = 0;
         foreach (var item in feedback)

@@ -8,6 +8,17 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     public const int MaxPageSize = 500;
     private const string AssertionKeyIndex = "ux_prior_auth_cases_assertion_id";
 
+    // Every hook call asks this for each of its orders: compiled once per model (EF binds a compiled query to one, and
+    // each provider has its own) rather than translated from LINQ per call.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<VaCdsHooksDbContext, string, string, CancellationToken, Task<PriorAuthCaseRecord?>>> LatestForOrder = new();
+
+    private static Func<VaCdsHooksDbContext, string, string, CancellationToken, Task<PriorAuthCaseRecord?>> CompileLatestForOrder(Type context) =>
+        EF.CompileAsyncQuery((VaCdsHooksDbContext db, string patientReference, string orderReference, CancellationToken _) =>
+            db.Set<PriorAuthCaseRecord>()
+                .Where(x => x.PatientReference == patientReference && x.OrderReference == orderReference)
+                .OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.CaseId)
+                .FirstOrDefault());
+
     public async Task<PriorAuthCaseCreation> CreateIfAbsentAsync(PriorAuthCaseRecord proposed, string actor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(proposed);
@@ -30,7 +41,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             throw new KeyNotFoundException($"Coverage assertion '{row.AssertionId}' does not exist; a case needs one.");
         }
 
-        var inserted = await InsertIfAbsentStatement<PriorAuthCaseRecord>.For(db, AssertionKeyIndex)
+        var inserted = await MappedInsert.For<PriorAuthCaseRecord>(db, ifAbsent: AssertionKeyIndex)
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (inserted)
         {
@@ -62,10 +73,7 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
     {
         ArgumentException.ThrowIfNullOrEmpty(patientReference);
         ArgumentException.ThrowIfNullOrEmpty(orderReference);
-        return contexts.ReadFirstAsync<PriorAuthCaseRecord>(
-            rows => rows.Where(x => x.PatientReference == patientReference && x.OrderReference == orderReference)
-                .OrderByDescending(x => x.CreatedAt).ThenByDescending(x => x.CaseId),
-            cancellationToken);
+        return contexts.RunAsync(db => LatestForOrder.GetOrAdd(db.GetType(), CompileLatestForOrder)(db, patientReference, orderReference, cancellationToken));
     }
 
     public async Task<PriorAuthCaseRecord> UpdateAsync(

@@ -58,7 +58,7 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             throw new ArgumentException($"Case '{row.CaseId}' is for assertion '{caseRow.AssertionId}', not '{row.AssertionId}'.", nameof(row));
         }
 
-        var created = await InsertIfAbsentStatement<QuestionnaireResponseRecord>.For(db, IdempotencyKeyIndex)
+        var created = await MappedInsert.For<QuestionnaireResponseRecord>(db, ifAbsent: IdempotencyKeyIndex)
             .ExecuteAsync(db, row, cancellationToken).ConfigureAwait(false) == 1;
         if (created)
         {

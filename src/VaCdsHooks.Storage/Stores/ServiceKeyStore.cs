@@ -18,7 +18,7 @@ internal sealed class ServiceKeyStore(VaCdsHooksDbContextFactory contexts) : ISe
         await using var db = contexts.CreateDbContext();
 
         // Insert-if-absent: of instances starting together, the first insert wins and all read that one back.
-        await InsertIfAbsentStatement<ServiceKeyRow>.For(db, "pk_" + VaCdsHooksDbContext.ServiceKeysTable)
+        await MappedInsert.For<ServiceKeyRow>(db, ifAbsent: "pk_" + VaCdsHooksDbContext.ServiceKeysTable)
             .ExecuteAsync(db, new ServiceKeyRow(name, protectedValue, now), cancellationToken).ConfigureAwait(false);
         return await FindAsync(db, name, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Service key '{name}' was stored but cannot be read back.");

@@ -9,7 +9,7 @@ namespace VaCdsHooks.Storage.Writing;
 /// <summary>
 /// The hook log's group commit (<see cref="GroupCommitQueue{TItem, TResult}"/>): a bounded queue, so a full one makes
 /// callers wait and a log row for dispute resolution is never dropped; batches of up to
-/// <see cref="VaCdsHooksStorageOptions.WriterMaxBatchSize"/> calls share one SaveChanges.
+/// <see cref="VaCdsHooksStorageOptions.WriterMaxBatchSize"/> calls share one transaction.
 /// </summary>
 internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookRecordWriterDiagnostics, IHostedService, IAsyncDisposable
 {
@@ -19,7 +19,7 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
     public GroupCommitHookRecordWriter(VaCdsHooksDbContextFactory contexts, IOptions<VaCdsHooksStorageOptions> options, ILogger<GroupCommitHookRecordWriter> logger)
     {
         _contexts = contexts;
-        _queue = new("hook record writer", options.Value.WriterMaxBatchSize, options.Value.WriterQueueCapacity, SaveAsync, logger, isolate: ex => ex is DbUpdateException);
+        _queue = new("hook record writer", options.Value.WriterMaxBatchSize, options.Value.WriterQueueCapacity, SaveAsync, logger, isolate: StorageErrors.IsConstraintViolation);
     }
 
     public async Task WriteAsync(HookExchangeRecord exchange, IReadOnlyList<CoverageAssertionRecord> assertions, CancellationToken cancellationToken = default)
@@ -47,37 +47,39 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
     private async Task<bool[]> SaveAsync(IReadOnlyList<HookWrite> writes)
     {
         // CancellationToken.None: once a batch is taken it is committed or failed, never abandoned half-way.
+        var none = CancellationToken.None;
         using var turn = await _contexts.BulkWriteTurnAsync().ConfigureAwait(false);
         await using var db = _contexts.CreateDbContext();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(none).ConfigureAwait(false);
+        await using var exchanges = await MappedInsert.For<HookExchangeRecord>(db, returningKey: true).PrepareAsync(db, none).ConfigureAwait(false);
+        await using var charts = await MappedInsert.ForOwned<HookExchangeRecord>(db, nameof(HookExchangeRecord.Chart)).PrepareAsync(db, none).ConfigureAwait(false);
+        await using var assertions = await MappedInsert.For<CoverageAssertionRecord>(db).PrepareAsync(db, none).ConfigureAwait(false);
+        await using var criteria = await MappedInsert.ForOwned<CoverageAssertionRecord>(db, nameof(CoverageAssertionRecord.Criteria)).PrepareAsync(db, none).ConfigureAwait(false);
         foreach (var write in writes)
         {
-            // A copy per attempt: the database assigns the id, and the caller's record stays as it was.
-            db.Add(write.Exchange with { Id = 0 });
+            var exchangeId = await exchanges.Bind(write.Exchange).ExecuteReturningKeyAsync(none).ConfigureAwait(false);
+            if (write.Exchange.Chart is { } chart)
+            {
+                await charts.Bind(chart).Shadow(HookExchangeConfiguration.ChartOwner, exchangeId).ExecuteAsync(none).ConfigureAwait(false);
+            }
+
             foreach (var assertion in write.Assertions)
             {
-                AddAssertion(db, assertion);
+                await assertions.Bind(assertion).ExecuteAsync(none).ConfigureAwait(false);
+                for (var ordinal = 0; ordinal < assertion.Criteria.Count; ordinal++)
+                {
+                    // A criterion row's key is assertion id + position, which also keeps the read order.
+                    await criteria.Bind(assertion.Criteria[ordinal])
+                        .Shadow(CoverageAssertionConfiguration.CriterionOwner, assertion.AssertionId)
+                        .Shadow(CoverageAssertionConfiguration.CriterionOrdinal, ordinal)
+                        .ExecuteAsync(none).ConfigureAwait(false);
+                }
             }
         }
 
-        // One SaveChanges = one transaction = one fsync for the whole batch.
-        await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
+        // One transaction = one fsync for the whole batch.
+        await transaction.CommitAsync(none).ConfigureAwait(false);
         return [.. writes.Select(_ => true)];
-    }
-
-    /// <summary>Tracks the assertion as new, numbering its criteria rows (their key is assertion id + position).</summary>
-    private static void AddAssertion(DbContext db, CoverageAssertionRecord assertion)
-    {
-        var ordinal = 0;
-        db.ChangeTracker.TrackGraph(assertion, node =>
-        {
-            if (node.Entry.Entity is AssertionCriterionRecord)
-            {
-                node.Entry.Property(CoverageAssertionConfiguration.CriterionOrdinal).CurrentValue = ordinal++;
-            }
-
-            node.Entry.State = EntityState.Added;
-        });
     }
 
     private static void Check(HookExchangeRecord exchange)
