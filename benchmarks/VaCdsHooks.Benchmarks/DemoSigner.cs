@@ -37,6 +37,9 @@ public sealed class DemoSigner
 
     public SigningAlgorithm Algorithm { get; }
 
+    /// <summary>The key the service checks this client's signatures with (the JWKS entry).</summary>
+    public SecurityKey VerificationKey => _jwk;
+
     /// <summary>The client's issuer, which is also its SMART client id.</summary>
     public string Issuer { get; }
 

@@ -218,7 +218,7 @@ public static class HookLoad
     {
         var target = HookTarget.From(options);
         var count = options.Int("--count", 200, 1, 1_000_000);
-        var warmupCount = options.Int("--warmup-count", 20, 0, 1_000_000);
+        var warmupCount = options.Int("--warmup-count", 500, 0, 1_000_000);
         var body = target.Body(fhirServer: null);
         using var http = HookTarget.Client(1);
         await target.CheckOneCallAsync(http, body);

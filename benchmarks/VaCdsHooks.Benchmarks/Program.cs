@@ -28,6 +28,7 @@ try
     return command switch
     {
         "engine" => RunEngine(rest),
+        "stages" => HookStages.Run(CliOptions.Parse(command, rest, HookStages.ValueOptions, [])),
         "load" => await HookLoad.RunAsync(CliOptions.Parse(command, rest, HookLoad.LoadValueOptions, HookLoad.LoadFlags), fetch: false),
         "fetch" => await HookLoad.RunAsync(CliOptions.Parse(command, rest, HookLoad.LoadValueOptions, HookLoad.LoadFlags), fetch: true),
         "bare" => await BareEndpoint.RunAsync(CliOptions.Parse(command, rest, ["--port"], [])),
@@ -78,6 +79,7 @@ internal static class Help
         usage: {Run} <subcommand> [options]      (--help after a subcommand for its options)
 
           engine       the decision alone, in-process (BenchmarkDotNet)
+          stages       one hook call's stages in-process (token, parse, assemble, decide, answer, chart): µs and KB each
           load         closed-loop hook calls against the running service; with --baseline side by side with
                        the bare endpoint, plus the ES384/RS384 verify floor and the service's memory (--pid)
           fetch        load without prefetch: the service reads the chart from a stub FHIR server started here
@@ -95,6 +97,18 @@ internal static class Help
             The decision alone (assemble the record, evaluate the criteria, build the CRD answer) for the three
             example charts, with allocations. Any BenchmarkDotNet option passes through, e.g. --job short|medium,
             --filter '*'. BenchmarkDotNet's own help: {Run} engine --list flat
+            """,
+        ["stages"] = $"""
+            usage: {Run} stages [options]
+            One hook call taken apart, in-process on one thread with the service's own code: the JWT check, reading
+            the body into FHIR objects (strict, as the service does), assembling the record from prefetch, the
+            decision with its cards, the answer's JSON and the chart kept for documentation. Prints microseconds and
+            kilobytes allocated per call for each, their total, and the calls/s those stages alone allow on this
+            machine's cores: the ceiling before HTTP, the database and contention.
+              --alg ES384|RS384    which demo EHR key signs the token (default ES384)
+              --chart PATH         example chart (default fhir-resources/examples/patient-conditional.json)
+              --hook HOOK          order-sign (default), order-select, order-dispatch, appointment-book
+              --iterations N       measured calls per stage (default 2000), after as many unmeasured
             """,
         ["load"] = $"""
             usage: {Run} load [options]
@@ -143,7 +157,7 @@ internal static class Help
             --count hook calls one after another on one connection (tokens signed first): latency without queueing.
             {Hook}
               --count N            measured calls (default 200)
-              --warmup-count N     unmeasured calls first (default 20)
+              --warmup-count N     unmeasured calls first (default 500: the service's code reaches its optimized tier)
             """,
         ["package"] = $"""
             usage: {Run} package [options]
