@@ -74,12 +74,14 @@ public static class CriteriaEvaluator
             return readings[0].Results;
         }
 
-        var outcomes = readings.Select(r => (r.Lesion, Determination: DeterminationRules.Decide(r.Results))).ToList();
         var identical = readings.All(r => SameStatuses(r.Results, readings[0].Results));
         if (identical)
         {
             return readings[0].Results;
         }
+
+        // Only lesions that decide differently are named with their outcomes.
+        var outcomes = readings.Select(r => (r.Lesion, Determination: DeterminationRules.Decide(r.Results))).ToList();
 
         var merged = Merge(readings.Select(r => r.Results).ToList());
         var ambiguity = TreatedLevel.Ambiguous(order, outcomes.Select(o => (o.Lesion, Describe(o.Determination))).ToList());

@@ -199,7 +199,31 @@ public abstract class CoverageCriterion : ICoverageCriterion
     protected CriterionResult Unknown(string explanation, IEnumerable<EvidenceItem>? evidence = null) => Result(CriterionStatus.Unknown, explanation, evidence);
 
     protected CriterionResult Result(CriterionStatus status, string explanation, IEnumerable<EvidenceItem>? evidence) =>
-        new(Id, Title, Kind, status, explanation, evidence?.Distinct().ToList() ?? []);
+        new(Id, Title, Kind, status, explanation, Once(evidence));
+
+    /// <summary>
+    /// Each item once, in the order first given (criteria pool evidence from several findings). A result holds a
+    /// handful of items: a list scan is cheaper than the hash set <c>Distinct</c> builds for every result.
+    /// </summary>
+    private static List<EvidenceItem> Once(IEnumerable<EvidenceItem>? evidence)
+    {
+        if (evidence is null)
+        {
+            return [];
+        }
+
+        var once = new List<EvidenceItem>(evidence.TryGetNonEnumeratedCount(out var count) ? count : 4);
+
+        foreach (var item in evidence)
+        {
+            if (!once.Contains(item))
+            {
+                once.Add(item);
+            }
+        }
+
+        return once;
+    }
 
     protected static string Score(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 

@@ -70,10 +70,7 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             return Met(prefix + "pain needed parenteral opioids.", parenteralOpioids.Select(t => t.Evidence()));
         }
 
-        var lesionReferences = context.Lesion?.References.ToHashSet(StringComparer.Ordinal) ?? [];
-        var admissions = facts.Admissions
-            .Where(a => episode.Counts(a.Start) && (a.ReasonReferences.Any(lesionReferences.Contains) || (a.ReasonIsVertebral && facts.Lesions.Count <= 1)))
-            .ToList();
+        var admissions = AdmissionsFor(context);
         if (admissions.Count > 0)
         {
             return Met(prefix + "the pain needed a hospital admission" + On(admissions[0].Start) + ".", admissions.Select(a => a.Evidence()));
@@ -126,18 +123,61 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
     }
 
     /// <summary>Evidence that both NSAIDs and opioids are contraindicated or not tolerated; empty unless both are.</summary>
+    /// <summary>Admissions in the episode for this pain: their reason names the lesion, or is vertebral in a chart with one lesion.</summary>
+    private static List<Admission> AdmissionsFor(CriterionContext context)
+    {
+        var facts = context.Facts;
+        if (facts.Admissions.Count == 0)
+        {
+            return [];
+        }
+
+        var lesionReferences = context.Lesion?.References.ToHashSet(StringComparer.Ordinal) ?? [];
+        return facts.Admissions
+            .Where(a => context.Episode.Counts(a.Start) && (a.ReasonReferences.Any(lesionReferences.Contains) || (a.ReasonIsVertebral && facts.Lesions.Count <= 1)))
+            .ToList();
+    }
+
     private static List<EvidenceItem> Contraindications(CriterionContext context)
     {
         var vs = context.ValueSets;
         var facts = context.Facts;
-        var allergies = facts.Record.AllergyIntolerances.Where(a =>
-            a.VerificationStatus?.Coding.Any(c => c.Code is "refuted" or "entered-in-error") != true
-            && (a.ClinicalStatus is null || a.ClinicalStatus.Coding.Any(c => c.Code == "active"))).ToList();
-        var opioid = allergies.Where(a => vs["opioid-intolerance"].ContainsAny(a.Code)).Select(a => EvidenceItem.Of(a, vs["opioid-intolerance"].FirstMatch(a.Code))).ToList();
-        var nsaid = allergies.Where(a => vs["nsaid-contraindication"].ContainsAny(a.Code)).Select(a => EvidenceItem.Of(a, vs["nsaid-contraindication"].FirstMatch(a.Code)))
-            .Concat(facts.ConditionsIn(vs["nsaid-contraindication"]).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)))
-            .ToList();
-        return opioid.Count > 0 && nsaid.Count > 0 ? [.. opioid, .. nsaid] : [];
+        var opioidSet = vs["opioid-intolerance"];
+        var nsaidSet = vs["nsaid-contraindication"];
+
+        // Both are needed: without an opioid intolerance the conditions that contraindicate NSAIDs are not read.
+        var opioid = new List<EvidenceItem>();
+        var nsaid = new List<EvidenceItem>();
+        foreach (var allergy in facts.Record.AllergyIntolerances)
+        {
+            if (allergy.VerificationStatus?.Coding.Any(c => c.Code is "refuted" or "entered-in-error") == true
+                || (allergy.ClinicalStatus is not null && !allergy.ClinicalStatus.Coding.Any(c => c.Code == "active")))
+            {
+                continue;
+            }
+
+            if (opioidSet.FirstMatch(allergy.Code) is { } opioidCode)
+            {
+                opioid.Add(EvidenceItem.Of(allergy, opioidCode));
+            }
+
+            if (nsaidSet.FirstMatch(allergy.Code) is { } nsaidCode)
+            {
+                nsaid.Add(EvidenceItem.Of(allergy, nsaidCode));
+            }
+        }
+
+        if (opioid.Count == 0)
+        {
+            return [];
+        }
+
+        foreach (var (condition, code) in facts.ConditionsIn(nsaidSet))
+        {
+            nsaid.Add(ClinicalFacts.ConditionEvidence(condition, code));
+        }
+
+        return nsaid.Count > 0 ? [.. opioid, .. nsaid] : [];
     }
 
     private static string Describe(Attestation attestation) => attestation.Code.Code switch

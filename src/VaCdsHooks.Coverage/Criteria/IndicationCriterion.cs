@@ -43,18 +43,52 @@ public sealed class IndicationCriterion : CoverageCriterion
 
         var confirmed = lesion.Findings.Where(f => !f.Suspected).ToList();
         var suspected = lesion.Findings.Where(f => f.Suspected).ToList();
-        List<EvidenceItem> At(string set) => confirmed.Where(f => vs[set].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
-        List<EvidenceItem> Patient(string set) => facts.ConditionsIn(vs[set]).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
+        // Most of the sets below match nothing in a chart: an empty answer builds no list.
+        IReadOnlyList<EvidenceItem> Confirmed(Func<LesionFinding, bool> matches)
+        {
+            List<EvidenceItem>? found = null;
+            foreach (var finding in confirmed)
+            {
+                if (matches(finding))
+                {
+                    (found ??= []).Add(finding.Evidence());
+                }
+            }
+
+            return found ?? [];
+        }
+
+        IReadOnlyList<EvidenceItem> At(string set)
+        {
+            var codes = vs[set];
+            return Confirmed(f => codes.ContainsAny(f.Concept));
+        }
+
+        IReadOnlyList<EvidenceItem> Patient(string set)
+        {
+            var conditions = facts.ConditionsIn(vs[set]);
+            if (conditions.Count == 0)
+            {
+                return [];
+            }
+
+            var found = new List<EvidenceItem>(conditions.Count);
+            foreach (var (condition, code) in conditions)
+            {
+                found.Add(ClinicalFacts.ConditionEvidence(condition, code));
+            }
+
+            return found;
+        }
 
         var osteoporoticFracture = At("osteoporotic-vertebral-fracture").Concat(At("osteoporotic-fracture-site-in-body-site")).ToList();
         var collapsed = At("collapsed-vertebra");
         var injury = At("traumatic-vertebral-fracture");
         var highEnergy = At("high-energy-vertebral-fracture");
-        var fractureHere = confirmed.Where(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) || vs["collapsed-vertebra"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
-        var otherPathological = confirmed.Where(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) && !vs["vertebral-metastasis"].ContainsAny(f.Concept)
-            && !vs["osteoporotic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["traumatic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["collapsed-vertebra"].ContainsAny(f.Concept))
-            .Select(f => f.Evidence()).ToList();
-        var tumourHere = confirmed.Where(f => f.Tumour && vs["vertebral-metastasis"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
+        var fractureHere = Confirmed(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) || vs["collapsed-vertebra"].ContainsAny(f.Concept));
+        var otherPathological = Confirmed(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) && !vs["vertebral-metastasis"].ContainsAny(f.Concept)
+            && !vs["osteoporotic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["traumatic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["collapsed-vertebra"].ContainsAny(f.Concept));
+        var tumourHere = Confirmed(f => f.Tumour && vs["vertebral-metastasis"].ContainsAny(f.Concept));
         var myelomaHere = At("multiple-myeloma");
         var hemangioma = At("vertebral-hemangioma");
         var osteonecrosis = At("vertebral-osteonecrosis");
@@ -64,7 +98,7 @@ public sealed class IndicationCriterion : CoverageCriterion
             .Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
         var myeloma = Patient("multiple-myeloma");
         var nonCovered = Patient("non-covered-vertebral-indications");
-        var neoplasticFracture = confirmed.Where(f => vs["vertebral-metastasis"].ContainsAny(f.Concept) && vs["current-vertebral-fracture"].ContainsAny(f.Concept)).Select(f => f.Evidence()).ToList();
+        var neoplasticFracture = Confirmed(f => vs["vertebral-metastasis"].ContainsAny(f.Concept) && vs["current-vertebral-fracture"].ContainsAny(f.Concept));
 
         var osteolytic = facts.Attested(FindingCodes.MetastasisOsteolyticAtLevel);
         var aggressive = facts.Attested(FindingCodes.HemangiomaAggressiveFeatures);

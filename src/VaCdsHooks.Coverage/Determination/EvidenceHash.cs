@@ -17,17 +17,19 @@ public static class EvidenceHash
 
     public static string Compute(string policyId, string policyVersion, InScopeOrder order, string? coverageReference, string covered, IReadOnlyList<CriterionResult> criteria)
     {
-        // Streamed into the hash line by line: the hook path computes one per assertion, and building the whole
-        // text first cost more than the rest of the assertion.
+        // Streamed into the hash through a stack buffer: the hook path computes one per assertion; building the whole
+        // text first cost more than the rest of the assertion, and handing the hash each field on its own (a call
+        // into the crypto library each) cost nearly as much.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Line(hash, "policy", policyId, policyVersion);
-        Line(hash, "order", order.Reference, order.Procedure.System ?? string.Empty, order.ProcedureCode, order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        Line(hash, "coverage", coverageReference ?? string.Empty);
-        Line(hash, "covered", covered);
+        var lines = new Lines(hash, stackalloc byte[Lines.BufferSize]);
+        lines.Line("policy", policyId, policyVersion);
+        lines.Line("order", order.Reference, order.Procedure.System ?? string.Empty, order.ProcedureCode, order.OrderDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        lines.Line("coverage", coverageReference ?? string.Empty);
+        lines.Line("covered", covered);
 
         foreach (var criterion in criteria.OrderBy(c => c.CriterionId, StringComparer.Ordinal))
         {
-            Line(hash, "criterion", criterion.CriterionId, criterion.StatusCode);
+            lines.Line("criterion", criterion.CriterionId, criterion.StatusCode);
             var evidence = new string[criterion.Evidence.Count];
             for (var i = 0; i < evidence.Length; i++)
             {
@@ -37,42 +39,66 @@ public static class EvidenceHash
             Array.Sort(evidence, StringComparer.Ordinal);
             foreach (var item in evidence)
             {
-                Line(hash, "evidence", item);
+                lines.Line("evidence", item);
             }
         }
 
+        lines.Flush();
         Span<byte> digest = stackalloc byte[32];
         hash.GetHashAndReset(digest);
         return Convert.ToHexStringLower(digest);
     }
 
-    /// <summary>One line: the fields joined by the record separator, then a newline, UTF-8.</summary>
-    private static void Line(IncrementalHash hash, string first, string second, string? third = null, string? fourth = null, string? fifth = null)
+    /// <summary>The hashed text: lines of fields joined by the record separator, UTF-8, gathered before each hash update.</summary>
+    private ref struct Lines(IncrementalHash hash, Span<byte> buffer)
     {
-        Append(hash, first);
-        foreach (var field in (ReadOnlySpan<string?>)[second, third, fourth, fifth])
+        public const int BufferSize = 2048;
+
+        private readonly Span<byte> _buffer = buffer;
+        private int _used;
+
+        /// <summary>One line: the fields joined by the record separator, then a newline.</summary>
+        public void Line(string first, string second, string? third = null, string? fourth = null, string? fifth = null)
         {
-            if (field is null)
+            Append(first);
+            foreach (var field in (ReadOnlySpan<string?>)[second, third, fourth, fifth])
             {
-                break;
+                if (field is null)
+                {
+                    break;
+                }
+
+                Append(FieldSeparator);
+                Append(field);
             }
 
-            Append(hash, FieldSeparator);
-            Append(hash, field);
+            Append("\n");
         }
 
-        Append(hash, "\n");
-    }
-
-    private static void Append(IncrementalHash hash, string text)
-    {
-        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-        var rented = length > 512 ? ArrayPool<byte>.Shared.Rent(length) : null;
-        Span<byte> buffer = rented ?? stackalloc byte[512];
-        var written = Encoding.UTF8.GetBytes(text, buffer);
-        hash.AppendData(buffer[..written]);
-        if (rented is not null)
+        public void Flush()
         {
+            hash.AppendData(_buffer[.._used]);
+            _used = 0;
+        }
+
+        private void Append(string text)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (length > _buffer.Length - _used)
+            {
+                Flush();
+            }
+
+            if (length <= _buffer.Length)
+            {
+                _used += Encoding.UTF8.GetBytes(text, _buffer[_used..]);
+                return;
+            }
+
+            // Longer than the buffer (a long evidence value): hashed on its own.
+            var rented = ArrayPool<byte>.Shared.Rent(length);
+            var written = Encoding.UTF8.GetBytes(text, rented);
+            hash.AppendData(rented, 0, written);
             ArrayPool<byte>.Shared.Return(rented);
         }
     }

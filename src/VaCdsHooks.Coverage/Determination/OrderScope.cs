@@ -20,11 +20,9 @@ public static class OrderScope
     {
         var procedures = policy.ValueSets.Procedures;
         var today = DateOnly.FromDateTime(now.Date);
-        var requestsByReference = orders.OfType<ServiceRequest>()
-            .Where(r => !string.IsNullOrEmpty(r.Id))
-            .GroupBy(r => "ServiceRequest/" + r.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
+        // Only an appointment looks up the request it is based on: a call of ServiceRequests builds no index.
+        Dictionary<string, ServiceRequest>? requestsByReference = null;
         var result = new List<InScopeOrder>();
         for (var index = 0; index < orders.Count; index++)
         {
@@ -36,6 +34,7 @@ public static class OrderScope
                     result.Add(Scoped(policy, order, reference, code, request, PlannedOf(request.Occurrence), today));
                     break;
                 case Appointment appointment:
+                    requestsByReference ??= RequestsByReference(orders);
                     var basedOn = appointment.BasedOn
                         .Select(b => b.Reference is { } r ? requestsByReference.GetValueOrDefault(PatientRecord.Relative(r)) : null)
                         .OfType<ServiceRequest>()
@@ -58,6 +57,12 @@ public static class OrderScope
 
         return result;
     }
+
+    private static Dictionary<string, ServiceRequest> RequestsByReference(IReadOnlyList<Resource> orders) =>
+        orders.OfType<ServiceRequest>()
+            .Where(r => !string.IsNullOrEmpty(r.Id))
+            .GroupBy(r => "ServiceRequest/" + r.Id, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     /// <summary>
     /// <paramref name="order"/> in scope, decided beside the other orders of its hook call (an add-on line needs its
@@ -86,24 +91,7 @@ public static class OrderScope
         var isAddOn = vs["vertebroplasty-add-on-procedures"].Contains(code) || vs["kyphoplasty-add-on-procedures"].Contains(code);
         var family = vs["kyphoplasty-primary-procedures"].Contains(code) || vs["kyphoplasty-add-on-procedures"].Contains(code) ? ProcedureFamily.Kyphoplasty : ProcedureFamily.Vertebroplasty;
         var units = isAddOn && request?.Quantity is Quantity { Value: { } q } && q >= 1 && q == decimal.Truncate(q) ? (int)Math.Min(q, 20) : 1;
-        var namedLevels = (request?.BodySite ?? [])
-            .SelectMany(b => new[] { b.Text }.Concat(b.Coding.Select(c => vs["vertebra-structures"].Contains(c)
-                ? vs["vertebra-structures"].DisplayOf(c.System!, c.Code!)
-                : c.Display)))
-            .SelectMany(VertebralLevel.ParseAll)
-            .Distinct()
-            .ToList();
-        if (namedLevels.Count == 0 && request is not null)
-        {
-            // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
-            namedLevels = request.BodySite.SelectMany(b => b.Coding)
-                .Select(vs.LesionRegionOf)
-                .OfType<SpinalRegion>()
-                .Distinct()
-                .Select(r => new VertebralLevel(r, null))
-                .ToList();
-        }
-
+        var namedLevels = NamedLevels(policy, request);
         var regions = vs.ProcedureRegions.Where(p => p.Value.Contains(code)).Select(p => p.Key).ToHashSet();
         return new InScopeOrder(order, reference, code, label, authored?.Earliest ?? today, authored is null)
         {
@@ -118,6 +106,36 @@ public static class OrderScope
             ReasonReferences = (request?.ReasonReference ?? []).Select(r => r.Reference).OfType<string>().Select(PatientRecord.Relative).ToList(),
             ReasonCodes = request?.ReasonCode.ToList() ?? [],
         };
+    }
+
+    /// <summary>The levels the order's bodySite names (vertebrae), else the regions it names.</summary>
+    private static List<VertebralLevel> NamedLevels(CoveragePolicy policy, ServiceRequest? request)
+    {
+        if (request is not { BodySite.Count: > 0 })
+        {
+            return [];
+        }
+
+        var vs = policy.ValueSets;
+        var namedLevels = request.BodySite
+            .SelectMany(b => new[] { b.Text }.Concat(b.Coding.Select(c => vs["vertebra-structures"].Contains(c)
+                ? vs["vertebra-structures"].DisplayOf(c.System!, c.Code!)
+                : c.Display)))
+            .SelectMany(VertebralLevel.ParseAll)
+            .Distinct()
+            .ToList();
+        if (namedLevels.Count == 0)
+        {
+            // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
+            namedLevels = request.BodySite.SelectMany(b => b.Coding)
+                .Select(vs.LesionRegionOf)
+                .OfType<SpinalRegion>()
+                .Distinct()
+                .Select(r => new VertebralLevel(r, null))
+                .ToList();
+        }
+
+        return namedLevels;
     }
 
     private static int IndexOf(IReadOnlyList<Resource> orders, Resource order)

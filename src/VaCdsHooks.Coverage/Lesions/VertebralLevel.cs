@@ -27,7 +27,24 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
     /// <c>Coccyx</c>, <c>Sacrum</c>, <c>S1</c>. Only the first level named is read; a range such as <c>T11-T12</c>
     /// gives both through <see cref="ParseAll"/>.
     /// </summary>
-    public static VertebralLevel? Parse(string? text) => ParseAll(text).Select(l => (VertebralLevel?)l).FirstOrDefault();
+    public static VertebralLevel? Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        // The first level named; every body site and code display is read this way, so matches are not materialised.
+        foreach (var match in LevelPattern().EnumerateMatches(text))
+        {
+            if (LevelOf(text.AsSpan(match.Index, match.Length)) is { } level)
+            {
+                return level;
+            }
+        }
+
+        return SacrumPattern().IsMatch(text) ? new VertebralLevel(SpinalRegion.SacrumCoccyx, null) : null;
+    }
 
     /// <summary>Every level named in <paramref name="text"/>, in order, without repeats.</summary>
     public static IReadOnlyList<VertebralLevel> ParseAll(string? text)
@@ -38,18 +55,9 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
         }
 
         var levels = new List<VertebralLevel>();
-        foreach (Match match in LevelPattern().Matches(text))
+        foreach (var match in LevelPattern().EnumerateMatches(text))
         {
-            var number = int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
-            var level = char.ToUpperInvariant(match.Groups["r"].Value[0]) switch
-            {
-                'C' when number is >= 1 and <= 7 => new VertebralLevel(SpinalRegion.Cervical, number),
-                'T' when number is >= 1 and <= 12 => new VertebralLevel(SpinalRegion.Thoracic, number),
-                'L' when number is >= 1 and <= 5 => new VertebralLevel(SpinalRegion.Lumbar, number),
-                'S' when number is >= 1 and <= 5 => new VertebralLevel(SpinalRegion.SacrumCoccyx, null),
-                _ => (VertebralLevel?)null,
-            };
-            if (level is { } l && !levels.Contains(l))
+            if (LevelOf(text.AsSpan(match.Index, match.Length)) is { } l && !levels.Contains(l))
             {
                 levels.Add(l);
             }
@@ -61,6 +69,20 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
         }
 
         return levels;
+    }
+
+    /// <summary>The level one match of <see cref="LevelPattern"/> names (region letter, optional separator, 1-2 digits); null when out of range.</summary>
+    private static VertebralLevel? LevelOf(ReadOnlySpan<char> match)
+    {
+        var number = int.Parse(match[(char.IsDigit(match[1]) ? 1 : 2)..], CultureInfo.InvariantCulture);
+        return char.ToUpperInvariant(match[0]) switch
+        {
+            'C' when number is >= 1 and <= 7 => new VertebralLevel(SpinalRegion.Cervical, number),
+            'T' when number is >= 1 and <= 12 => new VertebralLevel(SpinalRegion.Thoracic, number),
+            'L' when number is >= 1 and <= 5 => new VertebralLevel(SpinalRegion.Lumbar, number),
+            'S' when number is >= 1 and <= 5 => new VertebralLevel(SpinalRegion.SacrumCoccyx, null),
+            _ => null,
+        };
     }
 
     private static string Prefix(SpinalRegion region) => region switch

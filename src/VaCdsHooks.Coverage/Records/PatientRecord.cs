@@ -84,7 +84,7 @@ public sealed class PatientRecord
         ArgumentNullException.ThrowIfNull(resources);
 
         var record = new PatientRecord(patientId);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<(string Type, string Id)>();
         var foreign = new List<string>();
         var coverages = new List<FhirCoverage>();
         var conditions = new List<Condition>();
@@ -100,7 +100,7 @@ public sealed class PatientRecord
 
         foreach (var resource in Flatten(resources))
         {
-            if (resource.Id is { Length: > 0 } id && !seen.Add(resource.TypeName + "/" + id))
+            if (resource.Id is { Length: > 0 } id && !seen.Add((resource.TypeName, id)))
             {
                 continue;
             }
