@@ -269,6 +269,13 @@ public sealed partial class DocumentationService(
             jobs.Enqueue<DocumentationJob>(job => job.ProcessAsync(saved.Response.Id, CancellationToken.None));
             LogReceived(logger, saved.Response.Id, created.Case.CaseId);
         }
+        else if (saved.Response.ProcessingState != QuestionnaireResponseProcessingState.Processed)
+        {
+            // The client resent a response we hold but have not decided: its job may never have been queued (the
+            // process stopped between storing and queuing), so queue it again; a job for a decided response does nothing.
+            jobs.Enqueue<DocumentationJob>(job => job.ProcessAsync(saved.Response.Id, CancellationToken.None));
+            LogRequeued(logger, saved.Response.Id, created.Case.CaseId);
+        }
 
         var stored = (QuestionnaireResponse)response.DeepCopy();
         stored.Id = saved.Response.Id;
@@ -380,4 +387,7 @@ public sealed partial class DocumentationService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "QuestionnaireResponse {ResponseId} stored for case {CaseId}; processing enqueued")]
     private static partial void LogReceived(ILogger logger, string responseId, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "QuestionnaireResponse {ResponseId} of case {CaseId} was resent before it was processed; processing enqueued again")]
+    private static partial void LogRequeued(ILogger logger, string responseId, string caseId);
 }

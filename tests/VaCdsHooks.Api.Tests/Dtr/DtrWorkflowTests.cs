@@ -160,6 +160,44 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task A_response_stored_but_never_queued_is_queued_again_when_the_client_resends_it()
+    {
+        // The crash window again, on an instance that keeps running (so no start-up recovery): the response is
+        // stored, its job never queued, and the DTR app, which got no answer, sends the same response again.
+        var assertionId = await _dtr.ConditionalAssertionAsync();
+        var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
+        var response = DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers());
+        var canonical = System.Text.Json.JsonSerializer.Serialize(response, VaCdsHooks.Api.Dtr.FhirResult.Json);
+        var assertion = await factory.Service<ICoverageAssertionStore>().FindAsync(assertionId);
+        var now = DateTimeOffset.UtcNow;
+        var created = await factory.Service<IPriorAuthCaseStore>().CreateIfAbsentAsync(new PriorAuthCaseRecord
+        {
+            AssertionId = assertionId,
+            PatientReference = assertion!.PatientReference,
+            OrderReference = assertion.OrderReference,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Status = PriorAuthCaseStatus.AwaitingDocumentation,
+        }, "test");
+        var saved = await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        {
+            CaseId = created.Case.CaseId,
+            AssertionId = assertionId,
+            ReceivedAt = now,
+            ClientId = ApiFactory.Issuer,
+            CanonicalJson = canonical,
+            ResourceJson = canonical,
+        });
+        Assert.Equal("processing", DtrFlow.CaseStatus((await _dtr.StatusAsync(assertionId))!));
+
+        using var again = await _dtr.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        // The same stored response (200, not a new one), and now decided.
+        Assert.Equal(saved.Response.Id, (await DtrFlow.ReadAsync<QuestionnaireResponse>(again, HttpStatusCode.OK)).Id);
+        Assert.Equal("approved", DtrFlow.CaseStatus(await _dtr.DecidedStatusAsync(assertionId)));
+    }
+
+    [Fact]
     public async Task Package_names_the_order_instead_of_the_context_and_finds_the_latest_assertion()
     {
         var assertionId = await _dtr.ConditionalAssertionAsync();
