@@ -24,11 +24,17 @@ internal sealed class MappedInsert
     private static readonly ConcurrentDictionary<(Type Context, IReadOnlyEntityType EntityType, string? ConflictKey, bool ReturningKey), MappedInsert> Cache = new();
     private readonly IProperty[] _columns;
 
+    // Per column: how to read it from a row (null for a shadow column), looked up once rather than per row.
+    private readonly IClrPropertyGetter?[] _getters;
+    private readonly Dictionary<string, int> _shadowColumns;
+
     private MappedInsert(VaCdsHooksDbContext db, IEntityType entityType, string? conflictKeyName, bool returningKey)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         // Every column the record holds, defaults included; only a key the database generates (identity) is left to it.
         _columns = [.. entityType.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated != ValueGenerated.Never))];
+        _getters = [.. _columns.Select(p => p.IsShadowProperty() ? null : p.GetGetter())];
+        _shadowColumns = _columns.Index().Where(c => c.Item.IsShadowProperty()).ToDictionary(c => c.Item.Name, c => c.Index);
         var columnList = string.Join(", ", _columns.Select(p => sql.DelimitIdentifier(p.GetColumnName())));
         var values = string.Join(", ", _columns.Select((_, i) => "@p" + i));
         Sql = $"INSERT INTO {sql.DelimitIdentifier(entityType.GetTableName()!, entityType.GetSchema())} ({columnList}) VALUES ({values})";
@@ -99,12 +105,11 @@ internal sealed class MappedInsert
         /// <summary>Sets every mapped column from <paramref name="row"/>; shadow columns (owned rows' keys) are set with <see cref="Shadow"/>.</summary>
         public Command Bind(object row)
         {
-            for (var i = 0; i < insert._columns.Length; i++)
+            for (var i = 0; i < insert._getters.Length; i++)
             {
-                var column = insert._columns[i];
-                if (!column.IsShadowProperty())
+                if (insert._getters[i] is { } getter)
                 {
-                    Set(i, column.GetGetter().GetClrValue(row));
+                    Set(i, getter.GetClrValue(row));
                 }
             }
 
@@ -114,7 +119,7 @@ internal sealed class MappedInsert
         /// <summary>Sets the shadow column of property <paramref name="propertyName"/> (a foreign key or ordinal EF keeps outside the record).</summary>
         public Command Shadow(string propertyName, object? value)
         {
-            Set(Array.FindIndex(insert._columns, c => c.Name == propertyName), value);
+            Set(insert._shadowColumns.TryGetValue(propertyName, out var index) ? index : throw new ArgumentException($"'{propertyName}' is not a shadow column of this insert.", nameof(propertyName)), value);
             return this;
         }
 
@@ -132,7 +137,6 @@ internal sealed class MappedInsert
 
         private void Set(int index, object? value)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(index);
             parameters[index].Value = (value is null || converters[index] is not { } converter ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
         }
     }

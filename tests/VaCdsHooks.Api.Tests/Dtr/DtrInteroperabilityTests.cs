@@ -184,15 +184,19 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         Assert.Equal("approved", DtrFlow.CaseStatus(await _dtr.DecidedStatusAsync(first)));
     }
 
+    /// <summary>The EHR calls order-select for the chart's order (full prefetch).</summary>
+    private async System.Threading.Tasks.Task OrderSelectAsync()
+    {
+        using var select = await factory.PostHookAsync("vertebral-augmentation-order-select", VaCdsHooks.DemoEhr.DemoHookRequest.Build(_dtr.Chart(), "order-select", prefetch: true).ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, select.StatusCode);
+    }
+
     [Fact]
     public async Task Response_after_an_order_select_for_the_same_order_is_accepted()
     {
         var assertionId = await _dtr.ConditionalAssertionAsync();
         var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
-        using (var select = await factory.PostHookAsync("vertebral-augmentation-order-select", VaCdsHooks.DemoEhr.DemoHookRequest.Build(_dtr.Chart(), "order-select", prefetch: true).ToJsonString()))
-        {
-            Assert.Equal(HttpStatusCode.OK, select.StatusCode);
-        }
+        await OrderSelectAsync();
 
         var order = _dtr.Chart().OfType<ServiceRequest>().Single();
         var latest = await factory.Service<ICoverageAssertionStore>().FindLatestForOrderAsync("Patient/" + order.Subject!.Reference!.Split('/')[1], "ServiceRequest/" + order.Id);
@@ -209,10 +213,7 @@ public sealed class DtrInteroperabilityTests(ApiFactory factory) : IClassFixture
         // A later order-select answered without asking for documentation must not take the answers away from it.
         var assertionId = await _dtr.ConditionalAssertionAsync();
         var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
-        using (var select = await factory.PostHookAsync("vertebral-augmentation-order-select", VaCdsHooks.DemoEhr.DemoHookRequest.Build(_dtr.Chart(), "order-select", prefetch: true).ToJsonString()))
-        {
-            Assert.Equal(HttpStatusCode.OK, select.StatusCode);
-        }
+        await OrderSelectAsync();
 
         var response = DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers());
         response.Questionnaire = questionnaire.Url;

@@ -129,27 +129,7 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
         var assertionId = await _dtr.ConditionalAssertionAsync();
         var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
         var response = DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers());
-        var json = System.Text.Json.JsonSerializer.Serialize(response, DtrFlow.Json);
-        var assertion = await factory.Service<ICoverageAssertionStore>().FindAsync(assertionId);
-        var now = DateTimeOffset.UtcNow;
-        var created = await factory.Service<IPriorAuthCaseStore>().CreateIfAbsentAsync(new PriorAuthCaseRecord
-        {
-            AssertionId = assertionId,
-            PatientReference = assertion!.PatientReference,
-            OrderReference = assertion.OrderReference,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Status = PriorAuthCaseStatus.AwaitingDocumentation,
-        }, "test");
-        await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
-        {
-            CaseId = created.Case.CaseId,
-            AssertionId = assertionId,
-            ReceivedAt = now,
-            ClientId = ApiFactory.Issuer,
-            CanonicalJson = json,
-            ResourceJson = json,
-        });
+        await StoreWithoutQueuingAsync(assertionId, System.Text.Json.JsonSerializer.Serialize(response, DtrFlow.Json));
         Assert.Equal("processing", DtrFlow.CaseStatus((await _dtr.StatusAsync(assertionId))!));
 
         // What start-up does after a restart.
@@ -167,7 +147,20 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
         var assertionId = await _dtr.ConditionalAssertionAsync();
         var (questionnaire, draft) = await _dtr.PackageAsync(assertionId);
         var response = DtrFlow.Complete(questionnaire, draft, DtrFlow.CleanAnswers());
-        var canonical = System.Text.Json.JsonSerializer.Serialize(response, VaCdsHooks.Api.Dtr.FhirResult.Json);
+        // Stored in the service's canonical form, so the resend is recognised as the same response.
+        var saved = await StoreWithoutQueuingAsync(assertionId, System.Text.Json.JsonSerializer.Serialize(response, VaCdsHooks.Api.Dtr.FhirResult.Json));
+        Assert.Equal("processing", DtrFlow.CaseStatus((await _dtr.StatusAsync(assertionId))!));
+
+        using var again = await _dtr.PostAsync("/fhir/QuestionnaireResponse", response);
+
+        // The same stored response (200, not a new one), and now decided.
+        Assert.Equal(saved.Response.Id, (await DtrFlow.ReadAsync<QuestionnaireResponse>(again, HttpStatusCode.OK)).Id);
+        Assert.Equal("approved", DtrFlow.CaseStatus(await _dtr.DecidedStatusAsync(assertionId)));
+    }
+
+    /// <summary>What the crash window leaves: the case and the stored response, with no job queued for it.</summary>
+    private async Task<QuestionnaireResponseSaveResult> StoreWithoutQueuingAsync(string assertionId, string json)
+    {
         var assertion = await factory.Service<ICoverageAssertionStore>().FindAsync(assertionId);
         var now = DateTimeOffset.UtcNow;
         var created = await factory.Service<IPriorAuthCaseStore>().CreateIfAbsentAsync(new PriorAuthCaseRecord
@@ -179,22 +172,15 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
             UpdatedAt = now,
             Status = PriorAuthCaseStatus.AwaitingDocumentation,
         }, "test");
-        var saved = await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        return await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
         {
             CaseId = created.Case.CaseId,
             AssertionId = assertionId,
             ReceivedAt = now,
             ClientId = ApiFactory.Issuer,
-            CanonicalJson = canonical,
-            ResourceJson = canonical,
+            CanonicalJson = json,
+            ResourceJson = json,
         });
-        Assert.Equal("processing", DtrFlow.CaseStatus((await _dtr.StatusAsync(assertionId))!));
-
-        using var again = await _dtr.PostAsync("/fhir/QuestionnaireResponse", response);
-
-        // The same stored response (200, not a new one), and now decided.
-        Assert.Equal(saved.Response.Id, (await DtrFlow.ReadAsync<QuestionnaireResponse>(again, HttpStatusCode.OK)).Id);
-        Assert.Equal("approved", DtrFlow.CaseStatus(await _dtr.DecidedStatusAsync(assertionId)));
     }
 
     [Fact]
