@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using VaCdsHooks.Coverage.Criteria;
+using VaCdsHooks.Coverage.Determination;
 using VaCdsHooks.Coverage.Tests.Support;
 
 namespace VaCdsHooks.Coverage.Tests;
@@ -101,5 +103,58 @@ public class AdvisorBehaviourTests
         Assert.All(assertionIds, id => Assert.Matches("^[0-9a-f]{32}$", id));
         Assert.True(Guid.TryParse(ids.NewCardUuid(), out _));
         Assert.NotEqual(ids.NewSatisfiedPaId(), ids.NewSatisfiedPaId());
+    }
+
+    [Fact]
+    public void Random_ids_are_version_4_uuids_never_repeated_across_threads()
+    {
+        var ids = new RandomAssertionIdSource();
+        var uuids = Enumerable.Range(0, 4000).AsParallel().Select(_ => ids.NewCardUuid()).ToList();
+
+        Assert.Equal(uuids.Count, uuids.Distinct().Count());
+
+        // RFC 9562: version nibble 4, variant bits 10.
+        Assert.All(uuids, uuid => Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", uuid));
+        Assert.Matches("^VA[0-9A-F]{32}$", ids.NewSatisfiedPaId());
+    }
+
+    [Fact]
+    public void Evidence_hash_is_the_sha256_of_the_canonical_lines_with_evidence_in_ordinal_order()
+    {
+        var order = OrderScope.Find(TestPolicy.Default, [Orders.Procedure("22513")], Engine.Now).Single();
+        // Items whose fields are prefixes of each other, and a value holding a line break (below the separator).
+        IReadOnlyList<EvidenceItem> evidence =
+        [
+            new("Observation/a1", Value: "7/10"),
+            new("Observation/a", Value: "7/10\nrecheck"),
+            new("Observation/a", Value: "7/10"),
+            new("Observation/a", Value: "7/10", Date: "2026-11-01"),
+            new("Condition/c", "http://hl7.org/fhir/sid/icd-10-cm", "M80.08XA", AttestedBy: "Dr. Ramos"),
+        ];
+        IReadOnlyList<CriterionResult> criteria =
+        [
+            new("pain", "Pain", CriterionKind.Inclusion, CriterionStatus.Met, "Pain 7/10.", evidence),
+            new("indication", "Indication", CriterionKind.Inclusion, CriterionStatus.Unknown, "Not documented.", []),
+            new("healed-fracture", "Healed", CriterionKind.Exclusion, CriterionStatus.NotMet, "Ruled out.", evidence.Take(2).ToList()),
+        ];
+
+        // The definition, written out: one line per field group, fields joined by U+001E, evidence fields by U+001F.
+        static string Canonical(EvidenceItem e) => string.Join('\u001f', e.Reference, e.System ?? "", e.Code ?? "", e.Value ?? "", e.Date ?? "", e.AttestedBy ?? "");
+        var text = new System.Text.StringBuilder()
+            .Append("policy\u001epolicy-id\u001e2\n")
+            .Append($"order\u001e{order.Reference}\u001e{order.Procedure.System}\u001e22513\u001e{order.OrderDate:yyyy-MM-dd}\n")
+            .Append("coverage\u001eCoverage/cov-1\n")
+            .Append("covered\u001econditional\n");
+        foreach (var criterion in criteria.OrderBy(c => c.CriterionId, StringComparer.Ordinal))
+        {
+            text.Append($"criterion\u001e{criterion.CriterionId}\u001e{criterion.StatusCode}\n");
+            foreach (var line in criterion.Evidence.Select(Canonical).Order(StringComparer.Ordinal))
+            {
+                text.Append("evidence\u001e").Append(line).Append('\n');
+            }
+        }
+
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+        Assert.Equal(expected, EvidenceHash.Compute("policy-id", "2", order, "Coverage/cov-1", "conditional", criteria));
     }
 }

@@ -119,8 +119,21 @@ public sealed record EvidenceItem(
         return text;
     }
 
-    /// <summary>The canonical form hashed into the assertion's evidence hash.</summary>
+    /// <summary>The canonical form hashed into the assertion's evidence hash: these fields joined by the unit separator.</summary>
     internal string Canonical() => string.Join('\u001f', Reference, System ?? string.Empty, Code ?? string.Empty, Value ?? string.Empty, Date ?? string.Empty, AttestedBy ?? string.Empty);
+
+    internal const int CanonicalFieldCount = 6;
+
+    /// <summary>Field <paramref name="index"/> of <see cref="Canonical"/> (absent ones empty).</summary>
+    internal string CanonicalField(int index) => index switch
+    {
+        0 => Reference,
+        1 => System ?? string.Empty,
+        2 => Code ?? string.Empty,
+        3 => Value ?? string.Empty,
+        4 => Date ?? string.Empty,
+        _ => AttestedBy ?? string.Empty,
+    };
 }
 
 /// <summary>One criterion's result with its evidence and the sentence a surgeon reads.</summary>
