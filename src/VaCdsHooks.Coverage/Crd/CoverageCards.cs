@@ -123,12 +123,12 @@ public sealed class CoverageCards(CoveragePolicy policy, IAssertionIdSource ids)
         Source = new CrdSource
         {
             Label = settings.CardSourceLabel,
-            Url = new Uri(settings.PolicyUrl),
+            Url = policy.PolicyUri,
             Topic = CrdCodes.CardType(cardType, settings.CrdVersion),
         },
         // Null, not empty: the kit reads a card with a links array (even an empty one) as an external reference.
         Links = withPolicyLink
-            ? [new Link { Label = "Coverage policy: " + settings.PolicyTitle, Url = new Uri(settings.PolicyUrl), Type = "absolute" }]
+            ? [new Link { Label = "Coverage policy: " + settings.PolicyTitle, Url = policy.PolicyUri, Type = "absolute" }]
             : null,
     };
 

@@ -44,7 +44,7 @@ public sealed class ClinicalFacts
         Today = today;
         var vs = policy.ValueSets;
 
-        var counting = record.Conditions.Where(IsPresentOrSuspected).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+        var counting = SortedIfSeveral(record.Conditions.Where(IsPresentOrSuspected).ToList(), list => list.OrderBy(c => c.Id, StringComparer.Ordinal));
         Conditions = counting.Where(c => !IsSuspected(c)).ToList();
         SuspectedConditions = counting.Where(IsSuspected).ToList();
         UncodedConditions = counting.Where(c => c.Code is null || c.Code.Coding.All(x => string.IsNullOrEmpty(x.Code))).ToList();
@@ -58,14 +58,19 @@ public sealed class ClinicalFacts
         HeightLossMeasurements = Measurements(vs["vertebral-height-loss"], " %", v => v);
 
         _attestations = new Dictionary<string, Attestation>(StringComparer.Ordinal);
-        foreach (var observation in Observations.OrderBy(SortKey).ThenBy(o => o.Id, StringComparer.Ordinal))
+        var answers = new List<(Observation Observation, Coding Code)>();
+        foreach (var observation in Observations)
         {
-            var code = observation.Code?.Coding.FirstOrDefault(c => c.System == CodeSystems.Finding && !string.IsNullOrEmpty(c.Code));
-            if (code is not null)
+            if (observation.Code?.Coding.FirstOrDefault(c => c.System == CodeSystems.Finding && !string.IsNullOrEmpty(c.Code)) is { } code)
             {
-                // Latest wins: a later answer supersedes an earlier one.
-                _attestations[code.Code!] = ToAttestation(observation, code);
+                answers.Add((observation, code));
             }
+        }
+
+        foreach (var (observation, code) in SortedIfSeveral(answers, list => list.OrderBy(a => SortKey(a.Observation)).ThenBy(a => a.Observation.Id, StringComparer.Ordinal)))
+        {
+            // Latest wins: a later answer supersedes an earlier one.
+            _attestations[code.Code!] = ToAttestation(observation, code);
         }
 
         SpineImaging = FindSpineImaging();
@@ -144,11 +149,25 @@ public sealed class ClinicalFacts
     /// <summary>The latest answer recorded under any code of <paramref name="set"/> (e.g. a documented impairment).</summary>
     public Attestation? LatestAnswerIn(CodeSet set)
     {
-        var latest = Observations
-            .Where(o => set.ContainsAny(o.Code))
-            .OrderBy(SortKey)
-            .ThenBy(o => o.Id, StringComparer.Ordinal)
-            .LastOrDefault();
+        Observation? latest = null;
+        var latestKey = DateTimeOffset.MinValue;
+        foreach (var observation in Observations)
+        {
+            if (!set.ContainsAny(observation.Code))
+            {
+                continue;
+            }
+
+            // Ordered by date, then id; of equals, the one listed last.
+            var key = SortKey(observation);
+            var later = latest is null ? 1 : key.CompareTo(latestKey) is var byDate and not 0 ? byDate : string.CompareOrdinal(observation.Id, latest.Id);
+            if (later >= 0)
+            {
+                latest = observation;
+                latestKey = key;
+            }
+        }
+
         return latest is null ? null : ToAttestation(latest, set.FirstMatch(latest.Code)!);
     }
 
@@ -173,24 +192,26 @@ public sealed class ClinicalFacts
         EvidenceItem.Of(condition, code, IsSuspected(condition) ? "suspected" : null, ClinicalDate.From(condition.Onset) is { } onset ? "onset " + onset.Text : null);
 
     /// <summary>The level a body site (and failing that, the code) names; <c>NotSpinal</c> when the body site is elsewhere.</summary>
-    public SiteReading ReadSite(IEnumerable<CodeableConcept> bodySites, CodeableConcept? code)
+    public SiteReading ReadSite(IReadOnlyList<CodeableConcept?> bodySites, CodeableConcept? code)
     {
+        // Loops, not LINQ: every condition, measurement, imaging series and procedure with a body site comes through here.
         var vs = ValueSets;
-        var sites = bodySites.Where(b => b is not null).ToList();
+        var vertebrae = vs["vertebra-structures"];
         VertebralLevel? region = null;
         var saidSomething = false;
-        foreach (var site in sites)
+        foreach (var site in bodySites)
         {
+            if (site is null)
+            {
+                continue;
+            }
+
             foreach (var coding in site.Coding)
             {
                 saidSomething = true;
-                if (vs["vertebra-structures"].Contains(coding))
+                if (vertebrae.Contains(coding) && VertebralLevel.Parse(vertebrae.DisplayOf(coding.System!, coding.Code!)) is { } fromCode)
                 {
-                    var label = vs["vertebra-structures"].DisplayOf(coding.System!, coding.Code!);
-                    if (VertebralLevel.Parse(label) is { } fromCode)
-                    {
-                        return new SiteReading(fromCode, false);
-                    }
+                    return new SiteReading(fromCode, false);
                 }
 
                 if (vs.LesionRegionOf(coding) is { } r)
@@ -199,9 +220,10 @@ public sealed class ClinicalFacts
                 }
             }
 
-            var texts = new[] { site.Text }.Concat(site.Coding.Select(c => c.Display));
-            foreach (var text in texts)
+            // The text first, then each coding's display.
+            for (var i = -1; i < site.Coding.Count; i++)
             {
+                var text = i < 0 ? site.Text : site.Coding[i].Display;
                 saidSomething |= !string.IsNullOrWhiteSpace(text);
                 if (VertebralLevel.Parse(text) is { } parsed && (parsed.IsExact || region is null))
                 {
@@ -215,14 +237,40 @@ public sealed class ClinicalFacts
             return new SiteReading(region, false);
         }
 
-        var spinal = sites.Any(s => s.Coding.Any(c => vs["spine-body-sites"].Contains(c)));
-        if (saidSomething && !spinal)
+        if (saidSomething && !NamesTheSpine(bodySites))
         {
-            return new SiteReading(null, true);
+            return NotSpinal;
         }
 
-        var codeRegion = code?.Coding.Select(vs.LesionRegionOf).FirstOrDefault(r => r is not null);
-        return new SiteReading(codeRegion is { } rc ? new VertebralLevel(rc, null) : null, false);
+        if (code is not null)
+        {
+            foreach (var coding in code.Coding)
+            {
+                if (vs.LesionRegionOf(coding) is { } codeRegion)
+                {
+                    return new SiteReading(new VertebralLevel(codeRegion, null), false);
+                }
+            }
+        }
+
+        return NoLevel;
+    }
+
+    private static readonly SiteReading NotSpinal = new(null, true);
+    private static readonly SiteReading NoLevel = new(null, false);
+
+    private bool NamesTheSpine(IReadOnlyList<CodeableConcept?> bodySites)
+    {
+        var spine = ValueSets["spine-body-sites"];
+        foreach (var site in bodySites)
+        {
+            if (site is not null && site.Coding.Exists(spine.Contains))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a date is after the day of the call (future-dated resources are never evidence).</summary>
@@ -371,18 +419,29 @@ public sealed class ClinicalFacts
         }
 
         // Vertebrae first, then regions, then unplaced; conditions before reports: the most precise findings anchor lesions.
-        var ordered = findings
+        var ordered = SortedIfSeveral(findings, list => list
             .OrderBy(f => f.Source is DiagnosticReport ? 1 : 0)
             .ThenBy(f => f.Level is { IsExact: true } ? 0 : f.Level is null ? 2 : 1)
             .ThenBy(f => EvidenceItem.ReferenceOf(f.Source), StringComparer.Ordinal)
-            .ThenBy(f => f.Code.Code, StringComparer.Ordinal);
+            .ThenBy(f => f.Code.Code, StringComparer.Ordinal));
         var lesions = new List<Lesion>();
         foreach (var finding in ordered)
         {
-            var same = lesions.Where(l => l.IsSameBodyAs(finding)).ToList();
-            if (same.Count == 1)
+            // Joined only to the one lesion it may be; matching several (or none) makes it a lesion of its own.
+            Lesion? same = null;
+            var matches = 0;
+            foreach (var lesion in lesions)
             {
-                same[0].Add(finding);
+                if (lesion.IsSameBodyAs(finding))
+                {
+                    same = lesion;
+                    matches++;
+                }
+            }
+
+            if (matches == 1)
+            {
+                same!.Add(finding);
             }
             else
             {
@@ -390,11 +449,10 @@ public sealed class ClinicalFacts
             }
         }
 
-        return lesions
+        return SortedIfSeveral(lesions, list => list
             .OrderBy(l => l.Level?.Region ?? (SpinalRegion)99)
             .ThenBy(l => l.Level?.Number ?? 99)
-            .ThenBy(l => l.Key, StringComparer.Ordinal)
-            .ToList();
+            .ThenBy(l => l.Key, StringComparer.Ordinal));
     }
 
     private IEnumerable<(DiagnosticReport Report, IReadOnlySet<SpinalRegion> Regions)> FindReportsForLesions() =>
@@ -469,10 +527,15 @@ public sealed class ClinicalFacts
     }
 
     private static List<Measurement> Sorted(List<Measurement> result) =>
-        result
+        SortedIfSeveral(result, list => list
             .OrderBy(m => m.Date?.SortKey ?? DateTimeOffset.MinValue)
-            .ThenBy(m => m.Observation.Id, StringComparer.Ordinal)
-            .ToList();
+            .ThenBy(m => m.Observation.Id, StringComparer.Ordinal));
+
+    /// <summary>
+    /// The list in the given (stable) order; a list of none or one is already in it. Most lists of a chart are that
+    /// short, and an ordering costs several objects even then.
+    /// </summary>
+    private static List<T> SortedIfSeveral<T>(List<T> list, Func<List<T>, IEnumerable<T>> order) => list.Count < 2 ? list : order(list).ToList();
 
     private static Attestation ToAttestation(Observation observation, Coding code)
     {
@@ -498,6 +561,7 @@ public sealed class ClinicalFacts
         var result = new List<SpineImaging>();
         var reportsByStudy = new Dictionary<string, List<DiagnosticReport>>(StringComparer.Ordinal);
         var unlinked = new List<DiagnosticReport>();
+        var studiesOnFile = Record.DiagnosticReports.Count == 0 ? null : Record.ImagingStudies.Select(s => "ImagingStudy/" + s.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var report in Record.DiagnosticReports)
         {
             if (report.Status is DiagnosticReport.DiagnosticReportStatus.EnteredInError)
@@ -505,16 +569,19 @@ public sealed class ClinicalFacts
                 continue;
             }
 
-            var studies = report.ImagingStudy.Select(r => r.Reference).OfType<string>().Select(PatientRecord.Relative)
-                .Where(r => Record.ImagingStudies.Any(s => "ImagingStudy/" + s.Id == r)).ToList();
-            if (studies.Count == 0)
+            var linked = false;
+            foreach (var reference in report.ImagingStudy)
             {
-                unlinked.Add(report);
+                if (reference.Reference is { } value && PatientRecord.Relative(value) is var study && studiesOnFile!.Contains(study))
+                {
+                    (reportsByStudy.TryGetValue(study, out var list) ? list : reportsByStudy[study] = []).Add(report);
+                    linked = true;
+                }
             }
 
-            foreach (var study in studies)
+            if (!linked)
             {
-                (reportsByStudy.TryGetValue(study, out var list) ? list : reportsByStudy[study] = []).Add(report);
+                unlinked.Add(report);
             }
         }
 
@@ -525,13 +592,22 @@ public sealed class ClinicalFacts
                 continue;
             }
 
-            var modalities = study.Modality.Concat(study.Series.Select(s => s.Modality)).Where(m => m is not null).ToList();
+            var modalities = new List<Coding>(study.Modality.Count + study.Series.Count);
+            modalities.AddRange(study.Modality.Where(m => m is not null));
             var regions = new HashSet<SpinalRegion>();
             var siteSaid = false;
-            foreach (var site in study.Series.Select(s => s.BodySite).Where(s => s is not null))
+            foreach (var series in study.Series)
             {
-                siteSaid = true;
-                AddRegions(regions, new CodeableConcept { Coding = [site!] });
+                if (series.Modality is { } seriesModality)
+                {
+                    modalities.Add(seriesModality);
+                }
+
+                if (series.BodySite is { } site)
+                {
+                    siteSaid = true;
+                    AddRegions(regions, new CodeableConcept { Coding = [site] });
+                }
             }
 
             foreach (var procedure in study.ProcedureCode)
@@ -584,7 +660,7 @@ public sealed class ClinicalFacts
             result.Add(new SpineImaging(report, ModalityOf(report.Code) ?? modality, true, performed, ClinicalDate.From(report.Effective), regions, report.ConclusionCode.Count > 0, [report]));
         }
 
-        return result.OrderBy(i => i.Date?.SortKey ?? DateTimeOffset.MinValue).ThenBy(i => EvidenceItem.ReferenceOf(i.Source), StringComparer.Ordinal).ToList();
+        return SortedIfSeveral(result, list => list.OrderBy(i => i.Date?.SortKey ?? DateTimeOffset.MinValue).ThenBy(i => EvidenceItem.ReferenceOf(i.Source), StringComparer.Ordinal));
     }
 
     private static Coding? ModalityOf(CodeableConcept? code)
@@ -720,7 +796,7 @@ public sealed class ClinicalFacts
             }
         }
 
-        return result.OrderBy(t => t.Started?.SortKey ?? DateTimeOffset.MaxValue).ThenBy(t => EvidenceItem.ReferenceOf(t.Resource), StringComparer.Ordinal).ToList();
+        return SortedIfSeveral(result, list => list.OrderBy(t => t.Started?.SortKey ?? DateTimeOffset.MaxValue).ThenBy(t => EvidenceItem.ReferenceOf(t.Resource), StringComparer.Ordinal));
     }
 
     private CodeableConcept? MedicationConcept(DataType? medication, DomainResource container)

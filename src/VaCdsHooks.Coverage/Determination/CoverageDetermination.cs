@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using VaCdsHooks.Coverage.Criteria;
 using VaCdsHooks.Coverage.Terminology;
 
@@ -60,14 +61,37 @@ public static class DeterminationRules
 
     public static CoverageDetermination Decide(IReadOnlyList<CriterionResult> criteria)
     {
-        var inclusions = criteria.Where(c => c.Kind == CriterionKind.Inclusion).ToList();
-        var exclusions = criteria.Where(c => c.Kind == CriterionKind.Exclusion).ToList();
+        // One pass gathers what the rules read, each list in the criteria's order: this runs for every order of every call.
+        List<CriterionResult>? present = null, lateOnset = null, wrongIndication = null;
+        var allMetAndRuledOut = true;
+        foreach (var criterion in criteria)
+        {
+            if (criterion.Kind == CriterionKind.Exclusion)
+            {
+                if (criterion.Status == CriterionStatus.Met)
+                {
+                    (present ??= []).Add(criterion);
+                }
+
+                allMetAndRuledOut &= criterion.Status == CriterionStatus.NotMet;
+                continue;
+            }
+
+            if (criterion.Status == CriterionStatus.NotMet && criterion.CriterionId == CriterionCodes.OnsetWindow)
+            {
+                (lateOnset ??= []).Add(criterion);
+            }
+
+            if (criterion.Status == CriterionStatus.NotMet && criterion.CriterionId == CriterionCodes.Indication)
+            {
+                (wrongIndication ??= []).Add(criterion);
+            }
+
+            allMetAndRuledOut &= criterion.Status == CriterionStatus.Met;
+        }
 
         // Rule 1: an exclusion present, onset outside the window, or only a non-covered indication.
-        var present = exclusions.Where(e => e.Status == CriterionStatus.Met).ToList();
-        var lateOnset = inclusions.Where(i => i.CriterionId == CriterionCodes.OnsetWindow && i.Status == CriterionStatus.NotMet).ToList();
-        var wrongIndication = inclusions.Where(i => i.CriterionId == CriterionCodes.Indication && i.Status == CriterionStatus.NotMet).ToList();
-        if (present.Count > 0)
+        if (present is not null)
         {
             var names = string.Join(", ", present.Select(p => Phrase(p.Title)));
             return new CoverageDetermination(
@@ -75,22 +99,22 @@ public static class DeterminationRules
                 CriterionCodes.ExclusionPresent,
                 $"The policy excludes {names}. " + string.Join(" ", present.Select(p => p.Explanation)),
                 names + " documented",
-                present.Concat(lateOnset).Concat(wrongIndication).ToList(),
+                [.. present, .. lateOnset ?? [], .. wrongIndication ?? []],
                 criteria);
         }
 
-        if (lateOnset.Count > 0)
+        if (lateOnset is not null)
         {
             return new CoverageDetermination(
                 CoverageOutcome.NotCovered,
                 CriterionCodes.OnsetOutsideWindow,
                 "The procedure must be within the policy window from pain onset. " + lateOnset[0].Explanation,
                 "pain onset outside the policy window",
-                lateOnset.Concat(wrongIndication).ToList(),
+                [.. lateOnset, .. wrongIndication ?? []],
                 criteria);
         }
 
-        if (wrongIndication.Count > 0)
+        if (wrongIndication is not null)
         {
             return new CoverageDetermination(
                 CoverageOutcome.NotCovered,
@@ -102,7 +126,7 @@ public static class DeterminationRules
         }
 
         // Rule 2: every inclusion met and every exclusion ruled out.
-        if (inclusions.All(i => i.Status == CriterionStatus.Met) && exclusions.All(e => e.Status == CriterionStatus.NotMet))
+        if (allMetAndRuledOut)
         {
             return new CoverageDetermination(
                 CoverageOutcome.Covered,
@@ -114,17 +138,35 @@ public static class DeterminationRules
         }
 
         // Rule 3: something unknown, or an inclusion not met for a reason rule 1 does not name.
-        var open = criteria.Where(c => c.Status == CriterionStatus.Unknown || (c.Kind == CriterionKind.Inclusion && c.Status == CriterionStatus.NotMet)).ToList();
+        var open = new List<CriterionResult>();
+        var phrases = new List<string>();
+        foreach (var criterion in criteria)
+        {
+            if (criterion.Status == CriterionStatus.Unknown || (criterion.Kind == CriterionKind.Inclusion && criterion.Status == CriterionStatus.NotMet))
+            {
+                open.Add(criterion);
+                phrases.Add(Phrase(criterion.Title));
+            }
+        }
+
         return new CoverageDetermination(
             CoverageOutcome.Conditional,
             CriterionCodes.DocumentationNeeded,
-            "Documentation needed for: " + string.Join("; ", open.Select(o => Phrase(o.Title))) + ".",
+            "Documentation needed for: " + string.Join("; ", phrases) + ".",
             open.Count == 1 ? "1 item to document" : $"{open.Count} items to document",
             open,
             criteria);
     }
 
+    // The criteria's own titles, phrased once.
+    private static readonly FrozenDictionary<string, string> PhrasedTitles = CriteriaEvaluator.All
+        .Select(c => c.Title)
+        .Distinct(StringComparer.Ordinal)
+        .ToFrozenDictionary(title => title, PhraseOf, StringComparer.Ordinal);
+
+    private static string Phrase(string title) => PhrasedTitles.TryGetValue(title, out var phrased) ? phrased : PhraseOf(title);
+
     /// <summary>A title inside a sentence: "Spinal cord compression" -> "spinal cord compression", "CT or MRI ..." unchanged.</summary>
-    private static string Phrase(string title) =>
+    private static string PhraseOf(string title) =>
         title.Length > 1 && char.IsUpper(title[1]) ? title : char.ToLowerInvariant(title[0]) + title[1..];
 }

@@ -55,15 +55,34 @@ public static class OrderChecks
 
     private static OrderProblem? RegionMismatch(ClinicalFacts facts, InScopeOrder order)
     {
-        var procedureRegions = facts.ValueSets.ProcedureRegions.Where(p => p.Value.Contains(order.Procedure)).Select(p => p.Key).ToHashSet();
-        var lesionRegions = facts.Lesions.Select(l => l.Level?.Region).OfType<SpinalRegion>().ToHashSet();
-        if (procedureRegions.Count == 0 || lesionRegions.Count == 0 || lesionRegions.Overlaps(procedureRegions))
+        var procedureRegions = order.CptRegions;
+        if (procedureRegions.Count == 0)
+        {
+            return null;
+        }
+
+        // Most calls have a lesion in the CPT code's region: no set is built for them.
+        SortedSet<SpinalRegion>? lesionRegions = null;
+        foreach (var lesion in facts.Lesions)
+        {
+            if (lesion.Level is { Region: var region })
+            {
+                if (procedureRegions.Contains(region))
+                {
+                    return null;
+                }
+
+                (lesionRegions ??= []).Add(region);
+            }
+        }
+
+        if (lesionRegions is null)
         {
             return null;
         }
 
         var cptRegions = string.Join("/", procedureRegions.Order().Select(r => r.Describe()));
-        var documented = string.Join(" and ", lesionRegions.Order().Select(r => r.Describe()));
+        var documented = string.Join(" and ", lesionRegions.Select(r => r.Describe()));
         return new OrderProblem(
             CriterionCodes.RegionMismatch,
             order,

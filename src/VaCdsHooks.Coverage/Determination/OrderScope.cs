@@ -92,7 +92,7 @@ public static class OrderScope
         var family = vs["kyphoplasty-primary-procedures"].Contains(code) || vs["kyphoplasty-add-on-procedures"].Contains(code) ? ProcedureFamily.Kyphoplasty : ProcedureFamily.Vertebroplasty;
         var units = isAddOn && request?.Quantity is Quantity { Value: { } q } && q >= 1 && q == decimal.Truncate(q) ? (int)Math.Min(q, 20) : 1;
         var namedLevels = NamedLevels(policy, request);
-        var regions = vs.ProcedureRegions.Where(p => p.Value.Contains(code)).Select(p => p.Key).ToHashSet();
+        var regions = vs.ProcedureRegionsOf(code);
         return new InScopeOrder(order, reference, code, label, authored?.Earliest ?? today, authored is null)
         {
             PlannedDate = planned?.Earliest ?? authored?.Earliest ?? today,

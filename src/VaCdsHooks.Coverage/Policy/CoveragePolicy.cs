@@ -17,6 +17,7 @@ public sealed class CoveragePolicy
     private CoveragePolicy(PolicySettings settings, PolicyValueSets valueSets, IReadOnlyDictionary<string, CodeSystem> codeSystems, IReadOnlyDictionary<string, ValueSet> valueSetResources)
     {
         Settings = settings;
+        PolicyUri = new Uri(settings.PolicyUrl);
         ValueSetResources = valueSetResources;
         ValueSets = valueSets;
         CodeSystems = codeSystems;
@@ -29,6 +30,9 @@ public sealed class CoveragePolicy
 
     public PolicySettings Settings { get; }
     public PolicyValueSets ValueSets { get; }
+
+    /// <summary><see cref="PolicySettings.PolicyUrl"/>, parsed once: every card links to it.</summary>
+    public Uri PolicyUri { get; }
 
     /// <summary>The ValueSet artifacts as published, by canonical URL (DTR packages ship them to the form renderer).</summary>
     public IReadOnlyDictionary<string, ValueSet> ValueSetResources { get; }

@@ -36,13 +36,24 @@ public sealed class PolicyValueSets
             [SpinalRegion.Lumbar] = this["procedures-region-lumbar"],
             [SpinalRegion.SacrumCoccyx] = this["procedures-region-sacral"],
         };
+        _regionsOfProcedure = Procedures.EnumeratedCodes(CodeSystems.Cpt)
+            .ToFrozenDictionary(code => code, code => RegionsOf(new Coding(CodeSystems.Cpt, code)), StringComparer.Ordinal);
     }
+
+    private readonly FrozenDictionary<string, FrozenSet<SpinalRegion>> _regionsOfProcedure;
 
     /// <summary>The CPT codes this policy decides (22510-22515).</summary>
     public CodeSet Procedures => this["vertebral-augmentation-procedures"];
 
     /// <summary>The spinal regions each CPT code names (22510 cervicothoracic, 22511 lumbosacral, ...).</summary>
     public IReadOnlyDictionary<SpinalRegion, CodeSet> ProcedureRegions { get; }
+
+    /// <summary>The spinal regions a CPT code of <see cref="Procedures"/> names (looked up, not recomputed, for the enumerated codes).</summary>
+    public IReadOnlySet<SpinalRegion> ProcedureRegionsOf(Coding procedure) =>
+        procedure.System == CodeSystems.Cpt && procedure.Code is { } code && _regionsOfProcedure.TryGetValue(code, out var regions) ? regions : RegionsOf(procedure);
+
+    private FrozenSet<SpinalRegion> RegionsOf(Coding procedure) =>
+        ProcedureRegions.Where(p => p.Value.Contains(procedure)).Select(p => p.Key).ToFrozenSet();
 
     /// <summary>
     /// The spinal region a coding places a lesion or a body site in (ICD-10-CM region character, SNOMED CT region,
