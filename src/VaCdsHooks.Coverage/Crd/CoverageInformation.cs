@@ -83,18 +83,40 @@ public sealed record CoverageInformation(
     }
 
     /// <summary>
-    /// A deep copy of the order as received with our coverage-information added. An earlier coverage-information
-    /// for one of the same coverages is replaced; everything else is left exactly as the EHR sent it.
+    /// A copy of the order as received with our coverage-information added. An earlier coverage-information for one of
+    /// the same coverages is replaced; everything else is left exactly as the EHR sent it.
     /// </summary>
     public static Resource AddTo(Resource order, IReadOnlyList<CoverageInformation> information)
     {
-        var copy = (DomainResource)order.DeepCopy();
+        // The order's elements are shared with the copy rather than deep-copied (copying the whole order cost more than
+        // deciding it): nothing changes a parsed order. The extensions are the copy's own, so later edits of ours (a
+        // questionnaire withdrawn) never reach the order as received.
+        var copy = (DomainResource)ModelInfo.ModelInspector.FindOrImportClassMapping(order.GetType())!.CreateInstance();
+        foreach (var (name, value) in order.EnumerateElements())
+        {
+            if (name != "extension")
+            {
+                copy.SetValue(name, value);
+            }
+        }
+
         var ours = information.Select(i => i.CoverageReference).ToHashSet(StringComparer.Ordinal);
-        copy.Extension.RemoveAll(e =>
-            e.Url == CrdCodes.CoverageInformationUrl
-            && e.GetExtension(CrdCodes.Sub.Coverage)?.Value is ResourceReference { Reference: { } coverage }
-            && ours.Contains(coverage));
-        copy.Extension.AddRange(information.Select(i => i.ToExtension()));
+        foreach (var extension in ((DomainResource)order).Extension)
+        {
+            var replaced = extension.Url == CrdCodes.CoverageInformationUrl
+                && extension.GetExtension(CrdCodes.Sub.Coverage)?.Value is ResourceReference { Reference: { } coverage }
+                && ours.Contains(coverage);
+            if (!replaced)
+            {
+                copy.Extension.Add((Extension)extension.DeepCopy());
+            }
+        }
+
+        foreach (var item in information)
+        {
+            copy.Extension.Add(item.ToExtension());
+        }
+
         return copy;
     }
 }

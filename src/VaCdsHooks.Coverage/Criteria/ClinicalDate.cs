@@ -49,8 +49,65 @@ public readonly record struct ClinicalDate(DateOnly Earliest, DateOnly Latest, D
         }
 
         var day = new DateOnly(year, monthNumber, dayNumber);
-        var sortKey = value.Length > 10 && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) ? instant : Midnight(day);
+        var sortKey = value.Length <= 10 ? Midnight(day)
+            : TryInstant(value, day, out var instant) || DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant) ? instant
+            : Midnight(day);
         return new ClinicalDate(day, day, sortKey, value.Length == 10 ? value : value[..10]);
+    }
+
+    /// <summary>
+    /// The instant of a FHIR dateTime's usual shape, <c>2026-10-11T08:00:00[.fff](Z|+hh:mm)</c>, read directly; false
+    /// for anything else (read by the general parser instead, which takes about a microsecond).
+    /// </summary>
+    private static bool TryInstant(string value, DateOnly day, out DateTimeOffset instant)
+    {
+        instant = default;
+        if (value.Length < 20 || value[10] != 'T' || value[13] != ':' || value[16] != ':' || day.Year is 1 or 9999
+            || !TryDigits(value, 11, 2, out var hour) || hour > 23 || !TryDigits(value, 14, 2, out var minute) || minute > 59
+            || !TryDigits(value, 17, 2, out var second) || second > 59)
+        {
+            return false;
+        }
+
+        var position = 19;
+        long fractionTicks = 0;
+        if (value[position] == '.')
+        {
+            var digits = 0;
+            for (position++; position < value.Length && char.IsAsciiDigit(value[position]); position++, digits++)
+            {
+                fractionTicks = fractionTicks * 10 + (value[position] - '0');
+            }
+
+            if (digits is 0 or > 7)
+            {
+                return false;
+            }
+
+            for (; digits < 7; digits++)
+            {
+                fractionTicks *= 10;
+            }
+        }
+
+        TimeSpan offset;
+        if (position == value.Length - 1 && value[position] == 'Z')
+        {
+            offset = TimeSpan.Zero;
+        }
+        else if (position == value.Length - 6 && value[position] is '+' or '-' && value[position + 3] == ':'
+            && TryDigits(value, position + 1, 2, out var offsetHours) && TryDigits(value, position + 4, 2, out var offsetMinutes)
+            && offsetMinutes < 60 && offsetHours * 60 + offsetMinutes <= 14 * 60)
+        {
+            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (value[position] == '-' ? -1 : 1);
+        }
+        else
+        {
+            return false;
+        }
+
+        instant = new DateTimeOffset(day.ToDateTime(new TimeOnly(hour, minute, second)).AddTicks(fractionTicks), offset);
+        return true;
     }
 
     private static bool TryDigits(string value, int start, int count, out int number)

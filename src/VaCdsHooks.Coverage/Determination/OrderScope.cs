@@ -116,26 +116,48 @@ public static class OrderScope
             return [];
         }
 
+        // Each site's text, then each coding's display (a vertebra code's display from our ValueSet), in order.
         var vs = policy.ValueSets;
-        var namedLevels = request.BodySite
-            .SelectMany(b => new[] { b.Text }.Concat(b.Coding.Select(c => vs["vertebra-structures"].Contains(c)
-                ? vs["vertebra-structures"].DisplayOf(c.System!, c.Code!)
-                : c.Display)))
-            .SelectMany(VertebralLevel.ParseAll)
-            .Distinct()
-            .ToList();
-        if (namedLevels.Count == 0)
+        var vertebrae = vs["vertebra-structures"];
+        var namedLevels = new List<VertebralLevel>();
+        foreach (var site in request.BodySite)
         {
-            // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
-            namedLevels = request.BodySite.SelectMany(b => b.Coding)
-                .Select(vs.LesionRegionOf)
-                .OfType<SpinalRegion>()
-                .Distinct()
-                .Select(r => new VertebralLevel(r, null))
-                .ToList();
+            AddLevels(namedLevels, site.Text);
+            foreach (var coding in site.Coding)
+            {
+                AddLevels(namedLevels, vertebrae.Contains(coding) ? vertebrae.DisplayOf(coding.System!, coding.Code!) : coding.Display);
+            }
+        }
+
+        if (namedLevels.Count > 0)
+        {
+            return namedLevels;
+        }
+
+        // A region code on the order (SNOMED lumbar spine) narrows the region without naming the vertebra.
+        foreach (var site in request.BodySite)
+        {
+            foreach (var coding in site.Coding)
+            {
+                if (vs.LesionRegionOf(coding) is { } region && !namedLevels.Contains(new VertebralLevel(region, null)))
+                {
+                    namedLevels.Add(new VertebralLevel(region, null));
+                }
+            }
         }
 
         return namedLevels;
+    }
+
+    private static void AddLevels(List<VertebralLevel> levels, string? text)
+    {
+        foreach (var level in VertebralLevel.ParseAll(text))
+        {
+            if (!levels.Contains(level))
+            {
+                levels.Add(level);
+            }
+        }
     }
 
     private static int IndexOf(IReadOnlyList<Resource> orders, Resource order)

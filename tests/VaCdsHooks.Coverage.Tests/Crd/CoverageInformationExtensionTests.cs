@@ -239,6 +239,27 @@ public class CoverageInformationSystemActionTests
     }
 
     [Fact]
+    public void Editing_the_update_afterwards_leaves_the_order_the_ehr_sent_as_it_was()
+    {
+        var order = FixtureOrder();
+        var otherPayer = new Extension { Url = CrdCodes.CoverageInformationUrl };
+        otherPayer.Extension.Add(new Extension(CrdCodes.Sub.Coverage, new ResourceReference("Coverage/other-payer")));
+        otherPayer.Extension.Add(new Extension(CrdCodes.Sub.Questionnaire, new Canonical("http://example.org/Questionnaire/q")));
+        order.Extension.Add(otherPayer);
+        var sent = (ServiceRequest)order.DeepCopy();
+
+        // What the host does when an assertion cannot be stored: every coverage-information loses its questionnaire.
+        var updated = (ServiceRequest)Engine.Advise(Chart.CoveredThoracicFracture().Without("Observation/odi"), order).Response.SystemActions!.Single().Resource!;
+        foreach (var information in updated.Extension.Where(e => e.Url == CrdCodes.CoverageInformationUrl))
+        {
+            information.Extension.RemoveAll(e => e.Url == CrdCodes.Sub.Questionnaire);
+        }
+
+        updated.Extension.Add(new Extension("http://example.org/fhir/StructureDefinition/later", new FhirString("added to the update")));
+        Assert.True(order.IsExactly(sent), "the order as received must not change with the update");
+    }
+
+    [Fact]
     public void Earlier_coverage_information_for_the_same_coverage_is_replaced_and_other_payers_kept()
     {
         var order = FixtureOrder();
