@@ -59,12 +59,28 @@ public sealed class PolicyValueSets
     /// The spinal region a coding places a lesion or a body site in (ICD-10-CM region character, SNOMED CT region,
     /// vertebra or a disorder naming the region); sacrum first, so a lumbosacral code is not read as sacral only.
     /// </summary>
-    public SpinalRegion? LesionRegionOf(Coding coding) =>
-        this["lesion-site-sacrococcygeal"].Contains(coding) ? SpinalRegion.SacrumCoccyx
-        : this["lesion-site-cervical"].Contains(coding) ? SpinalRegion.Cervical
-        : this["lesion-site-thoracic"].Contains(coding) ? SpinalRegion.Thoracic
-        : this["lesion-site-lumbar"].Contains(coding) ? SpinalRegion.Lumbar
-        : null;
+    public SpinalRegion? LesionRegionOf(Coding coding)
+    {
+        // Asked of every coding of every body site and lesion code: the four sets are looked up once.
+        _lesionSites ??=
+        [
+            (SpinalRegion.SacrumCoccyx, this["lesion-site-sacrococcygeal"]),
+            (SpinalRegion.Cervical, this["lesion-site-cervical"]),
+            (SpinalRegion.Thoracic, this["lesion-site-thoracic"]),
+            (SpinalRegion.Lumbar, this["lesion-site-lumbar"]),
+        ];
+        foreach (var (region, sites) in _lesionSites)
+        {
+            if (sites.Contains(coding))
+            {
+                return region;
+            }
+        }
+
+        return null;
+    }
+
+    private (SpinalRegion Region, CodeSet Sites)[]? _lesionSites;
 
     /// <summary>Every loaded ValueSet by canonical URL.</summary>
     public IReadOnlyDictionary<string, CodeSet> All => _all;

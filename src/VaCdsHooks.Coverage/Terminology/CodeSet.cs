@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 
@@ -15,6 +16,12 @@ public sealed class CodeSet
     private readonly IReadOnlyList<CodeSet> _imports;
     private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
 
+    // Membership is asked thousands of times per call and a set names one or two systems: a scan of these finds the
+    // system sooner than hashing its URL.
+    private readonly (string System, CodeRule Rule)[] _includedRules;
+    private readonly (string System, CodeRule Rule)[] _excludedRules;
+    private readonly CodeSet[] _importedSets;
+
     internal CodeSet(
         string url,
         string? version,
@@ -31,6 +38,9 @@ public sealed class CodeSet
         _excluded = excluded;
         _imports = imports;
         _displays = displays;
+        _includedRules = included.Select(r => (r.Key, r.Value)).ToArray();
+        _excludedRules = excluded.Select(r => (r.Key, r.Value)).ToArray();
+        _importedSets = [.. imports];
     }
 
     public string Url { get; }
@@ -129,17 +139,17 @@ public sealed class CodeSet
 
     private bool ContainsNormalized(string system, string code)
     {
-        if (_excluded.TryGetValue(system, out var excluded) && excluded.Matches(code))
+        if (RuleFor(_excludedRules, system) is { } excluded && excluded.Matches(code))
         {
             return false;
         }
 
-        if (_included.TryGetValue(system, out var included) && included.Matches(code))
+        if (RuleFor(_includedRules, system) is { } included && included.Matches(code))
         {
             return true;
         }
 
-        foreach (var import in _imports)
+        foreach (var import in _importedSets)
         {
             if (import.ContainsNormalized(system, code))
             {
@@ -150,6 +160,19 @@ public sealed class CodeSet
         return false;
     }
 
+    private static CodeRule? RuleFor((string System, CodeRule Rule)[] rules, string system)
+    {
+        foreach (var (ruleSystem, rule) in rules)
+        {
+            if (string.Equals(ruleSystem, system, StringComparison.Ordinal))
+            {
+                return rule;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Enumerated codes and whole-code patterns of one system. Each pattern is guarded by its literal prefix
     /// (<c>M80.</c> for <c>M80\.[08]8X[ADGKP]</c>), so most codes are rejected by a string comparison and the
@@ -158,6 +181,7 @@ public sealed class CodeSet
     internal sealed class CodeRule(HashSet<string> codes, IReadOnlyList<Regex> patterns)
     {
         private readonly (string Prefix, Regex Pattern)[] _guarded = patterns.Select(p => (LiteralPrefix(p), p)).ToArray();
+        private readonly FrozenSet<string> _enumerated = codes.ToFrozenSet(StringComparer.Ordinal);
 
         public HashSet<string> Codes { get; } = codes;
 
@@ -170,7 +194,7 @@ public sealed class CodeSet
 
         public bool Matches(string code)
         {
-            if (Codes.Contains(code))
+            if (_enumerated.Contains(code))
             {
                 return true;
             }
