@@ -44,7 +44,7 @@ public sealed class ClinicalFacts
         Today = today;
         var vs = policy.ValueSets;
 
-        var counting = SortedIfSeveral(record.Conditions.Where(IsPresentOrSuspected).ToList(), list => list.OrderBy(c => c.Id, StringComparer.Ordinal));
+        var counting = SortedStably(record.Conditions.Where(IsPresentOrSuspected).ToList(), static (a, b) => string.CompareOrdinal(a.Id, b.Id));
         Conditions = counting.Where(c => !IsSuspected(c)).ToList();
         SuspectedConditions = counting.Where(IsSuspected).ToList();
         UncodedConditions = counting.Where(c => c.Code is null || c.Code.Coding.All(x => string.IsNullOrEmpty(x.Code))).ToList();
@@ -67,7 +67,7 @@ public sealed class ClinicalFacts
             }
         }
 
-        foreach (var (observation, code) in SortedIfSeveral(answers, list => list.OrderBy(a => SortKey(a.Observation)).ThenBy(a => a.Observation.Id, StringComparer.Ordinal)))
+        foreach (var (observation, code) in SortedStably(answers, static (a, b) => SortKey(a.Observation).CompareTo(SortKey(b.Observation)) is var byDate and not 0 ? byDate : string.CompareOrdinal(a.Observation.Id, b.Observation.Id)))
         {
             // Latest wins: a later answer supersedes an earlier one.
             _attestations[code.Code!] = ToAttestation(observation, code);
@@ -368,9 +368,9 @@ public sealed class ClinicalFacts
         var anyBone = vs["osteoporotic-fracture-site-in-body-site"];
         var findings = new List<LesionFinding>();
 
-        foreach (var condition in Conditions.Concat(SuspectedConditions))
+        foreach (var condition in (IEnumerable<Condition>)[.. Conditions, .. SuspectedConditions])
         {
-            var code = lesionCodes.Select(s => s.FirstMatch(condition.Code)).FirstOrDefault(c => c is not null);
+            var code = FirstMatchIn(lesionCodes, condition.Code);
             if (code is null)
             {
                 continue;
@@ -384,7 +384,7 @@ public sealed class ClinicalFacts
 
             // A metastasis or myeloma code says "bone", not "vertebra": only a vertebral site makes it a lesion.
             var fracture = vs["current-vertebral-fracture"].ContainsAny(condition.Code);
-            var tumour = !fracture && needsVertebralSite.Any(s => s.ContainsAny(condition.Code));
+            var tumour = !fracture && FirstMatchIn(needsVertebralSite, condition.Code) is not null;
             if ((tumour || anyBone.Contains(code)) && site.Level is null)
             {
                 continue;
@@ -406,7 +406,7 @@ public sealed class ClinicalFacts
         {
             foreach (var conclusion in imaging.Report.ConclusionCode)
             {
-                var code = lesionCodes.Select(s => s.FirstMatch(conclusion)).FirstOrDefault(c => c is not null);
+                var code = FirstMatchIn(lesionCodes, conclusion);
                 if (code is null)
                 {
                     continue;
@@ -419,11 +419,11 @@ public sealed class ClinicalFacts
         }
 
         // Vertebrae first, then regions, then unplaced; conditions before reports: the most precise findings anchor lesions.
-        var ordered = SortedIfSeveral(findings, list => list
-            .OrderBy(f => f.Source is DiagnosticReport ? 1 : 0)
-            .ThenBy(f => f.Level is { IsExact: true } ? 0 : f.Level is null ? 2 : 1)
-            .ThenBy(f => EvidenceItem.ReferenceOf(f.Source), StringComparer.Ordinal)
-            .ThenBy(f => f.Code.Code, StringComparer.Ordinal));
+        var ordered = SortedStably(findings, static (a, b) =>
+            (a.Source is DiagnosticReport ? 1 : 0).CompareTo(b.Source is DiagnosticReport ? 1 : 0) is var bySource and not 0 ? bySource
+            : Precision(a).CompareTo(Precision(b)) is var byPrecision and not 0 ? byPrecision
+            : EvidenceItem.CompareReferences(a.Source, b.Source) is var byReference and not 0 ? byReference
+            : string.CompareOrdinal(a.Code.Code, b.Code.Code));
         var lesions = new List<Lesion>();
         foreach (var finding in ordered)
         {
@@ -449,16 +449,50 @@ public sealed class ClinicalFacts
             }
         }
 
-        return SortedIfSeveral(lesions, list => list
-            .OrderBy(l => l.Level?.Region ?? (SpinalRegion)99)
-            .ThenBy(l => l.Level?.Number ?? 99)
-            .ThenBy(l => l.Key, StringComparer.Ordinal));
+        return SortedStably(lesions, static (a, b) =>
+            ((int?)a.Level?.Region ?? 99).CompareTo((int?)b.Level?.Region ?? 99) is var byRegion and not 0 ? byRegion
+            : (a.Level?.Number ?? 99).CompareTo(b.Level?.Number ?? 99) is var byNumber and not 0 ? byNumber
+            : string.CompareOrdinal(a.Key, b.Key));
+
+        static int Precision(LesionFinding finding) => finding.Level is { IsExact: true } ? 0 : finding.Level is null ? 2 : 1;
     }
 
-    private IEnumerable<(DiagnosticReport Report, IReadOnlySet<SpinalRegion> Regions)> FindReportsForLesions() =>
-        SpineImaging.Where(i => i.Performed && i.CrossSectional && !IsFuture(i.Date))
-            .SelectMany(i => i.Reports.Select(r => (Report: r, i.Regions)))
-            .DistinctBy(x => x.Report);
+    private List<(DiagnosticReport Report, IReadOnlySet<SpinalRegion> Regions)> FindReportsForLesions()
+    {
+        var reports = new List<(DiagnosticReport Report, IReadOnlySet<SpinalRegion> Regions)>();
+        foreach (var imaging in SpineImaging)
+        {
+            if (!imaging.Performed || !imaging.CrossSectional || IsFuture(imaging.Date))
+            {
+                continue;
+            }
+
+            foreach (var report in imaging.Reports)
+            {
+                // A report read with two studies counts once, with the first study's regions.
+                if (!reports.Exists(r => ReferenceEquals(r.Report, report)))
+                {
+                    reports.Add((report, imaging.Regions));
+                }
+            }
+        }
+
+        return reports;
+    }
+
+    /// <summary>The first coding of the concept in the first of <paramref name="sets"/> that has one.</summary>
+    private static Coding? FirstMatchIn(CodeSet[] sets, CodeableConcept? concept)
+    {
+        foreach (var set in sets)
+        {
+            if (set.FirstMatch(concept) is { } code)
+            {
+                return code;
+            }
+        }
+
+        return null;
+    }
 
     private HealingState HealingOf(Coding code)
     {
@@ -527,15 +561,37 @@ public sealed class ClinicalFacts
     }
 
     private static List<Measurement> Sorted(List<Measurement> result) =>
-        SortedIfSeveral(result, list => list
-            .OrderBy(m => m.Date?.SortKey ?? DateTimeOffset.MinValue)
-            .ThenBy(m => m.Observation.Id, StringComparer.Ordinal));
+        SortedStably(result, static (a, b) =>
+            (a.Date?.SortKey ?? DateTimeOffset.MinValue).CompareTo(b.Date?.SortKey ?? DateTimeOffset.MinValue) is var byDate and not 0 ? byDate
+            : string.CompareOrdinal(a.Observation.Id, b.Observation.Id));
 
     /// <summary>
-    /// The list in the given (stable) order; a list of none or one is already in it. Most lists of a chart are that
-    /// short, and an ordering costs several objects even then.
+    /// The list sorted in place, equal items kept in their order (as OrderBy would). A chart's lists are short:
+    /// an insertion sort orders them without the objects a LINQ ordering costs even for two items.
     /// </summary>
-    private static List<T> SortedIfSeveral<T>(List<T> list, Func<List<T>, IEnumerable<T>> order) => list.Count < 2 ? list : order(list).ToList();
+    private static List<T> SortedStably<T>(List<T> list, Comparison<T> compare)
+    {
+        if (list.Count > 32)
+        {
+            var ordered = list.Select((item, index) => (Item: item, Index: index)).ToArray();
+            Array.Sort(ordered, (a, b) => compare(a.Item, b.Item) is var byItem and not 0 ? byItem : a.Index.CompareTo(b.Index));
+            return ordered.Select(o => o.Item).ToList();
+        }
+
+        for (var i = 1; i < list.Count; i++)
+        {
+            var item = list[i];
+            var j = i - 1;
+            for (; j >= 0 && compare(list[j], item) > 0; j--)
+            {
+                list[j + 1] = list[j];
+            }
+
+            list[j + 1] = item;
+        }
+
+        return list;
+    }
 
     private static Attestation ToAttestation(Observation observation, Coding code)
     {
@@ -660,7 +716,9 @@ public sealed class ClinicalFacts
             result.Add(new SpineImaging(report, ModalityOf(report.Code) ?? modality, true, performed, ClinicalDate.From(report.Effective), regions, report.ConclusionCode.Count > 0, [report]));
         }
 
-        return SortedIfSeveral(result, list => list.OrderBy(i => i.Date?.SortKey ?? DateTimeOffset.MinValue).ThenBy(i => EvidenceItem.ReferenceOf(i.Source), StringComparer.Ordinal));
+        return SortedStably(result, static (a, b) =>
+            (a.Date?.SortKey ?? DateTimeOffset.MinValue).CompareTo(b.Date?.SortKey ?? DateTimeOffset.MinValue) is var byDate and not 0 ? byDate
+            : EvidenceItem.CompareReferences(a.Source, b.Source));
     }
 
     private static Coding? ModalityOf(CodeableConcept? code)
@@ -796,7 +854,9 @@ public sealed class ClinicalFacts
             }
         }
 
-        return SortedIfSeveral(result, list => list.OrderBy(t => t.Started?.SortKey ?? DateTimeOffset.MaxValue).ThenBy(t => EvidenceItem.ReferenceOf(t.Resource), StringComparer.Ordinal));
+        return SortedStably(result, static (a, b) =>
+            (a.Started?.SortKey ?? DateTimeOffset.MaxValue).CompareTo(b.Started?.SortKey ?? DateTimeOffset.MaxValue) is var byStart and not 0 ? byStart
+            : EvidenceItem.CompareReferences(a.Resource, b.Resource));
     }
 
     private CodeableConcept? MedicationConcept(DataType? medication, DomainResource container)
@@ -827,7 +887,7 @@ public sealed class ClinicalFacts
         }
     }
 
-    private void AddMedication(List<Therapy> result, Resource resource, CodeableConcept? concept, IEnumerable<Dosage> dosage, ClinicalDate? start, ClinicalDate? end)
+    private void AddMedication(List<Therapy> result, Resource resource, CodeableConcept? concept, List<Dosage> dosages, ClinicalDate? start, ClinicalDate? end)
     {
         if (concept is null)
         {
@@ -835,8 +895,8 @@ public sealed class ClinicalFacts
         }
 
         var vs = ValueSets;
-        var dosages = dosage.ToList();
-        var parenteral = dosages.Any(d => vs["parenteral-routes"].ContainsAny(d.Route));
+        var parenteralRoutes = vs["parenteral-routes"];
+        var parenteral = dosages.Exists(d => parenteralRoutes.ContainsAny(d.Route));
         foreach (var (therapyClass, set) in AnalgesicClasses)
         {
             if (vs[set].FirstMatch(concept) is { } code)

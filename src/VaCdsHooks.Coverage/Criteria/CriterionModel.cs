@@ -82,6 +82,13 @@ public sealed record EvidenceItem(
 
     public static string ReferenceOf(Resource resource) => resource.TypeName + "/" + (resource.Id ?? "(no id)");
 
+    /// <summary>
+    /// The ordinal order of two resources' <see cref="ReferenceOf"/> without building them: type names are letters,
+    /// which sort after the slash, so the type names decide unless equal, then the ids.
+    /// </summary>
+    public static int CompareReferences(Resource a, Resource b) =>
+        string.CompareOrdinal(a.TypeName, b.TypeName) is var byType and not 0 ? byType : string.CompareOrdinal(a.Id ?? "(no id)", b.Id ?? "(no id)");
+
     public static EvidenceItem Of(Resource resource, Coding? coding = null, string? value = null, string? date = null, string? attestedBy = null) =>
         new(ReferenceOf(resource), coding?.System, coding?.Code, coding?.Display, value, date, attestedBy);
 
