@@ -64,6 +64,9 @@ public sealed class Episode
 
     public TreatedUnit Unit { get; }
 
+    /// <summary>Evidence of every finding of the lesion (suspected ones too); empty when none is documented.</summary>
+    public IReadOnlyList<EvidenceItem> LesionEvidence => field ??= EvidenceOf(Lesion);
+
     /// <summary>The treated level as precisely as known.</summary>
     public VertebralLevel? TreatedLevel { get; }
 
@@ -196,6 +199,22 @@ public sealed class Episode
     }
 
     public string PlannedText => field ??= PlannedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static IReadOnlyList<EvidenceItem> EvidenceOf(Lesion? lesion)
+    {
+        if (lesion is null)
+        {
+            return [];
+        }
+
+        var evidence = new List<EvidenceItem>(lesion.Findings.Count);
+        foreach (var finding in lesion.Findings)
+        {
+            evidence.Add(finding.Evidence());
+        }
+
+        return evidence;
+    }
 
     /// <summary>The items dated inside the episode, in their order (the facts' lists are read once per episode).</summary>
     private List<T> Inside<T>(IReadOnlyList<T> all, Func<T, ClinicalDate?> dateOf)
