@@ -217,8 +217,13 @@ public sealed class Episode
     }
 
     /// <summary>The items dated inside the episode, in their order (the facts' lists are read once per episode).</summary>
-    private List<T> Inside<T>(IReadOnlyList<T> all, Func<T, ClinicalDate?> dateOf)
+    private IReadOnlyList<T> Inside<T>(IReadOnlyList<T> all, Func<T, ClinicalDate?> dateOf)
     {
+        if (all.Count == 0)
+        {
+            return [];
+        }
+
         var inside = new List<T>(all.Count);
         foreach (var item in all)
         {

@@ -208,8 +208,7 @@ public sealed class AsymptomaticExclusion : ExclusionCriterion
             return new ExclusionFinding($"The latest pain score is {Score(pain.Value)}/10{On(pain.Date)}: the fracture is symptomatic.", [pain.Evidence()]);
         }
 
-        var coded = context.Episode.PainFindings.LastOrDefault();
-        return context.Episode.LatestPain is null && coded is not null
+        return context.Episode.LatestPain is null && context.Episode.PainFindings.LastOrDefault() is { } coded
             ? new ExclusionFinding("Pain is recorded as a coded severity: the fracture is symptomatic.", [EvidenceItem.Of(coded, coded.Code?.Coding.FirstOrDefault(), date: ClinicalDate.From(coded.Effective)?.Text)])
             : null;
     }

@@ -64,7 +64,12 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             }
         }
 
-        return answers ?? [];
+        if (answers is null)
+        {
+            return [];
+        }
+
+        return answers;
     }
 
     private CriterionResult FromRecord(CriterionContext context)
@@ -150,7 +155,12 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             }
         }
 
-        return evidence ?? [];
+        if (evidence is null)
+        {
+            return [];
+        }
+
+        return evidence;
     }
 
     /// <summary>Analgesics the record holds that do not belong to this episode.</summary>
@@ -165,7 +175,12 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             }
         }
 
-        return outside ?? [];
+        if (outside is null)
+        {
+            return [];
+        }
+
+        return outside;
     }
 
     /// <summary>The day the analgesic trial began: the earliest (latest possible) start of a dated analgesic; null when none is dated.</summary>
@@ -216,7 +231,12 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             }
         }
 
-        return forThisPain ?? [];
+        if (forThisPain is null)
+        {
+            return [];
+        }
+
+        return forThisPain;
     }
 
     private static bool NamesLesion(Admission admission, Lesion? lesion)
@@ -245,8 +265,8 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
         var nsaidSet = vs["nsaid-contraindication"];
 
         // Both are needed: without an opioid intolerance the conditions that contraindicate NSAIDs are not read.
-        var opioid = new List<EvidenceItem>();
-        var nsaid = new List<EvidenceItem>();
+        List<EvidenceItem>? opioid = null;
+        List<EvidenceItem>? nsaid = null;
         foreach (var allergy in facts.Record.AllergyIntolerances)
         {
             if (allergy.VerificationStatus?.Coding.Any(c => c.Code is "refuted" or "entered-in-error") == true
@@ -257,26 +277,26 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
 
             if (opioidSet.FirstMatch(allergy.Code) is { } opioidCode)
             {
-                opioid.Add(EvidenceItem.Of(allergy, opioidCode));
+                (opioid ??= []).Add(EvidenceItem.Of(allergy, opioidCode));
             }
 
             if (nsaidSet.FirstMatch(allergy.Code) is { } nsaidCode)
             {
-                nsaid.Add(EvidenceItem.Of(allergy, nsaidCode));
+                (nsaid ??= []).Add(EvidenceItem.Of(allergy, nsaidCode));
             }
         }
 
-        if (opioid.Count == 0)
+        if (opioid is null)
         {
             return [];
         }
 
         foreach (var (condition, code) in facts.ConditionsIn(nsaidSet))
         {
-            nsaid.Add(ClinicalFacts.ConditionEvidence(condition, code));
+            (nsaid ??= []).Add(ClinicalFacts.ConditionEvidence(condition, code));
         }
 
-        return nsaid.Count > 0 ? [.. opioid, .. nsaid] : [];
+        return nsaid is not null ? [.. opioid, .. nsaid] : [];
     }
 
     private static string Describe(Attestation attestation) => attestation.Code.Code switch

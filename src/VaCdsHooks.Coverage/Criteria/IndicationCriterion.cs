@@ -306,7 +306,7 @@ public sealed class IndicationCriterion : CoverageCriterion
         return confirmed;
     }
 
-    // Most of the selections match nothing in a chart: an empty answer builds no list.
+    // Most of the selections match nothing in a chart: an empty answer builds no list (`found ?? []` would build one).
     private static IReadOnlyList<EvidenceItem> Confirmed(List<ConfirmedFinding> confirmed, Func<ConfirmedFinding, bool> matches)
     {
         List<EvidenceItem>? found = null;
@@ -318,7 +318,12 @@ public sealed class IndicationCriterion : CoverageCriterion
             }
         }
 
-        return found ?? [];
+        if (found is null)
+        {
+            return [];
+        }
+
+        return found;
     }
 
     private static IReadOnlyList<LesionFinding> SuspectedFindings(Lesion lesion)
@@ -332,7 +337,12 @@ public sealed class IndicationCriterion : CoverageCriterion
             }
         }
 
-        return suspected ?? [];
+        if (suspected is null)
+        {
+            return [];
+        }
+
+        return suspected;
     }
 
     private static IReadOnlyList<EvidenceItem> Joined(IReadOnlyList<EvidenceItem> first, IReadOnlyList<EvidenceItem> second) =>
@@ -369,7 +379,12 @@ public sealed class IndicationCriterion : CoverageCriterion
             }
         }
 
-        return found ?? [];
+        if (found is null)
+        {
+            return [];
+        }
+
+        return found;
     }
 
     /// <summary>The indication as a code of our finding CodeSystem (the questionnaire's answer list), with its display.</summary>

@@ -44,7 +44,12 @@ public sealed class RegionCriterion : CoverageCriterion
         var findings = context.Episode.LesionEvidence;
         var evidence = new List<EvidenceItem>(findings.Count * 2);
         evidence.AddRange(findings);
-        foreach (var finding in context.Lesion?.Findings ?? [])
+        if (context.Lesion is null)
+        {
+            return evidence;
+        }
+
+        foreach (var finding in context.Lesion.Findings)
         {
             if (finding.Source is not Condition condition)
             {

@@ -19,7 +19,7 @@ public static class TreatedLevels
         var pooled = new Dictionary<string, int>(StringComparer.Ordinal);
         var answered = new Queue<VertebralLevel>(AnsweredLevels(facts));
 
-        foreach (var order in orders.OrderBy(PlanningRank))
+        foreach (var order in InPlanningOrder(orders))
         {
             if (SharesPlan(order, orders))
             {
@@ -60,6 +60,9 @@ public static class TreatedLevels
     }
 
     /// <summary>Lines that name their level (or lesion) first, primaries before add-ons; otherwise in the order given.</summary>
+    private static IReadOnlyList<InScopeOrder> InPlanningOrder(IReadOnlyList<InScopeOrder> orders) =>
+        orders.Count <= 1 ? orders : orders.OrderBy(PlanningRank).ToList();
+
     private static int PlanningRank(InScopeOrder order) =>
         (order.NamedLevels.Count > 0 || order.ReasonReferences.Count > 0 || order.ReasonCodes.Count > 0 ? 0 : 2) + (order.IsAddOn ? 1 : 0);
 
