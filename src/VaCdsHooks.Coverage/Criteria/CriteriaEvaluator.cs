@@ -37,11 +37,11 @@ public static class CriteriaEvaluator
     public static IReadOnlyDictionary<string, IReadOnlyList<CriterionResult>> EvaluateAll(ClinicalFacts facts, IReadOnlyList<InScopeOrder> orders)
     {
         var plan = TreatedLevels.Plan(facts, orders);
-        var results = new Dictionary<string, IReadOnlyList<CriterionResult>>(StringComparer.Ordinal);
+        var results = new Dictionary<string, IReadOnlyList<CriterionResult>>(orders.Count, StringComparer.Ordinal);
         foreach (var order in orders)
         {
-            var units = plan[order.Reference].Select(unit => EvaluateUnit(facts, order, unit)).ToList();
-            var line = units.Count == 1 ? units[0] : Merge(units);
+            var units = plan[order.Reference];
+            var line = units.Count == 1 ? EvaluateUnit(facts, order, units[0]) : Merge(EvaluateEach(facts, order, units));
             results[order.Reference] = facts.Record.Gaps.Count == 0 ? line : line.Select(r => ApplyGaps(Find(r.CriterionId), r, facts.Record)).ToList();
         }
 
@@ -61,17 +61,28 @@ public static class CriteriaEvaluator
         return unit.Candidates.Count <= 1 ? new Episode(facts, order, unit.Candidates.FirstOrDefault(), unit) : null;
     }
 
-    private static IReadOnlyList<CriterionResult> EvaluateUnit(ClinicalFacts facts, InScopeOrder order, TreatedUnit unit)
+    private static List<IReadOnlyList<CriterionResult>> EvaluateEach(ClinicalFacts facts, InScopeOrder order, IReadOnlyList<TreatedUnit> units)
     {
-        if (unit.Candidates.Count == 0)
+        var results = new List<IReadOnlyList<CriterionResult>>(units.Count);
+        foreach (var unit in units)
         {
-            return Run(facts, order, unit, null);
+            results.Add(EvaluateUnit(facts, order, unit));
         }
 
-        var readings = unit.Candidates.Select(lesion => (Lesion: lesion, Results: Run(facts, order, unit, lesion))).ToList();
-        if (readings.Count == 1)
+        return results;
+    }
+
+    private static IReadOnlyList<CriterionResult> EvaluateUnit(ClinicalFacts facts, InScopeOrder order, TreatedUnit unit)
+    {
+        if (unit.Candidates.Count <= 1)
         {
-            return readings[0].Results;
+            return Run(facts, order, unit, unit.Candidates.Count == 1 ? unit.Candidates[0] : null);
+        }
+
+        var readings = new List<(Lesion Lesion, IReadOnlyList<CriterionResult> Results)>(unit.Candidates.Count);
+        foreach (var lesion in unit.Candidates)
+        {
+            readings.Add((lesion, Run(facts, order, unit, lesion)));
         }
 
         var identical = readings.All(r => SameStatuses(r.Results, readings[0].Results));

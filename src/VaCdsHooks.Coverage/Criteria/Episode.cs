@@ -64,6 +64,9 @@ public sealed class Episode
 
     public TreatedUnit Unit { get; }
 
+    /// <summary>Evidence of every finding of the lesion (suspected ones too); empty when none is documented.</summary>
+    public IReadOnlyList<EvidenceItem> LesionEvidence => field ??= EvidenceOf(Lesion);
+
     /// <summary>The treated level as precisely as known.</summary>
     public VertebralLevel? TreatedLevel { get; }
 
@@ -102,35 +105,49 @@ public sealed class Episode
     }
 
     /// <summary>Pain scores (0-10) inside the episode, oldest first.</summary>
-    public IReadOnlyList<Measurement> PainScores => field ??= Facts.PainScores.Where(p => Counts(p.Date)).ToList();
+    public IReadOnlyList<Measurement> PainScores => field ??= Inside(Facts.PainScores, static p => p.Date);
 
     public Measurement? LatestPain => PainScores.Count > 0 ? PainScores[^1] : null;
 
     /// <summary>Coded pain severities (no number) inside the episode.</summary>
-    public IReadOnlyList<Observation> PainFindings => field ??= Facts.PainFindings.Where(o => Counts(ClinicalDate.From(o.Effective))).ToList();
+    public IReadOnlyList<Observation> PainFindings => field ??= Inside(Facts.PainFindings, static o => ClinicalDate.From(o.Effective));
 
     /// <summary>Disability scores inside the episode (a score from before the fracture says nothing about it).</summary>
-    public IReadOnlyList<Measurement> OswestryScores => field ??= Facts.OswestryScores.Where(p => Counts(p.Date)).ToList();
+    public IReadOnlyList<Measurement> OswestryScores => field ??= Inside(Facts.OswestryScores, static p => p.Date);
 
     /// <summary>Therapies that ran inside the episode (starting at most the configured days before onset, not stopped before it).</summary>
-    public IReadOnlyList<Therapy> Therapies => field ??= Facts.Therapies
-        .Where(t => Counts(t.Started, Facts.Settings.TherapyMayStartDaysBeforeOnset))
-        .Where(t => Start is not { } start || t.Ended is not { } end || end.Latest >= start.AddDays(-Facts.Settings.TherapyMayStartDaysBeforeOnset))
-        .ToList();
+    public IReadOnlyList<Therapy> Therapies => field ??= FindTherapies();
 
     /// <summary>CT or MRI performed inside the episode that covers the treated region, oldest first.</summary>
-    public IReadOnlyList<SpineImaging> QualifyingImaging => field ??= Facts.SpineImaging
-        .Where(i => i.CrossSectional && i.Performed && Counts(i.Date) && CoversTreatedRegion(i))
-        .ToList();
+    public IReadOnlyList<SpineImaging> QualifyingImaging => field ??= FindQualifyingImaging();
 
     /// <summary>The latest qualifying CT/MRI whose findings the engine can read (coded), if any.</summary>
-    public SpineImaging? ReadableImaging => QualifyingImaging.LastOrDefault(i => i.Readable);
+    public SpineImaging? ReadableImaging
+    {
+        get
+        {
+            for (var i = QualifyingImaging.Count - 1; i >= 0; i--)
+            {
+                if (QualifyingImaging[i].Readable)
+                {
+                    return QualifyingImaging[i];
+                }
+            }
+
+            return null;
+        }
+    }
 
     /// <summary>
     /// The CT/MRI under which an exclusion that nothing shows is ruled out (closed world), or null with the reason
     /// it does not hold.
     /// </summary>
-    public (SpineImaging? Study, string? WhyNot) ClosedWorld()
+    public (SpineImaging? Study, string? WhyNot) ClosedWorld() => _closedWorld ??= FindClosedWorld();
+
+    // Every imaging-based exclusion asks it of the same episode: decided once.
+    private (SpineImaging? Study, string? WhyNot)? _closedWorld;
+
+    private (SpineImaging? Study, string? WhyNot) FindClosedWorld()
     {
         if (QualifyingImaging.Count == 0)
         {
@@ -154,16 +171,13 @@ public sealed class Episode
         TreatedLevel is not { } level ? imaging.Regions.Count > 0 : imaging.Regions.Contains(level.Region);
 
     /// <summary>"thoracic spine", or "spine" when the treated region is unknown.</summary>
-    public string RegionText => TreatedLevel is { } level ? level.Region.Describe() + " spine" : "spine";
+    public string RegionText => field ??= TreatedLevel is { } level ? level.Region.Describe() + " spine" : "spine";
 
     /// <summary>"T12: " (or "Thoracic spine: ") when the treated level is known, for per-level sentences.</summary>
     public string LevelPrefix => field ??= TreatedLevel is { } level ? char.ToUpperInvariant(level.Label[0]) + level.Label[1..] + ": " : string.Empty;
 
     /// <summary>Height-loss measurements at the treated level (at the level, about the lesion, or unplaced when the chart has one lesion).</summary>
-    public IReadOnlyList<Measurement> HeightLoss => field ??= Facts.HeightLossMeasurements
-        .Where(m => !Facts.IsFuture(m.Date) && (m.Date is null || m.Date.Value.Earliest <= EvidenceEnd))
-        .Where(IsAtTreatedLevel)
-        .ToList();
+    public IReadOnlyList<Measurement> HeightLoss => field ??= FindHeightLoss();
 
     /// <summary>
     /// Whether a measurement is about the treated lesion: it names the lesion (<c>focus</c>/<c>derivedFrom</c>), or
@@ -171,25 +185,127 @@ public sealed class Episode
     /// </summary>
     public bool IsAtTreatedLevel(Measurement measurement)
     {
-        if (Lesion is not null && measurement.About.Any(a => Lesion.References.Contains(a)))
-        {
-            return true;
-        }
-
         if (measurement.About.Count > 0)
         {
-            return false;
+            return Lesion is not null && IsAboutLesion(measurement.About, Lesion);
         }
 
         if (measurement.Level is { } level)
         {
-            return TreatedLevel is { } treated && (treated.IsExact && level.IsExact ? treated == level : treated.MayBe(level) && Facts.Lesions.Count(l => l.Level is { } ll && ll.MayBe(level)) <= 1);
+            return TreatedLevel is { } treated && (treated.IsExact && level.IsExact ? treated == level : treated.MayBe(level) && LesionsThatMayBe(level) <= 1);
         }
 
         return Facts.Lesions.Count <= 1;
     }
 
-    public string PlannedText => PlannedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public string PlannedText => field ??= PlannedDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static IReadOnlyList<EvidenceItem> EvidenceOf(Lesion? lesion)
+    {
+        if (lesion is null)
+        {
+            return [];
+        }
+
+        var evidence = new List<EvidenceItem>(lesion.Findings.Count);
+        foreach (var finding in lesion.Findings)
+        {
+            evidence.Add(finding.Evidence());
+        }
+
+        return evidence;
+    }
+
+    /// <summary>The items dated inside the episode, in their order (the facts' lists are read once per episode).</summary>
+    private IReadOnlyList<T> Inside<T>(IReadOnlyList<T> all, Func<T, ClinicalDate?> dateOf)
+    {
+        if (all.Count == 0)
+        {
+            return [];
+        }
+
+        var inside = new List<T>(all.Count);
+        foreach (var item in all)
+        {
+            if (Counts(dateOf(item)))
+            {
+                inside.Add(item);
+            }
+        }
+
+        return inside;
+    }
+
+    private List<Therapy> FindTherapies()
+    {
+        var daysBeforeOnset = Facts.Settings.TherapyMayStartDaysBeforeOnset;
+        var earliestEnd = Start?.AddDays(-daysBeforeOnset);
+        var therapies = new List<Therapy>(Facts.Therapies.Count);
+        foreach (var therapy in Facts.Therapies)
+        {
+            if (Counts(therapy.Started, daysBeforeOnset) && (earliestEnd is not { } limit || therapy.Ended is not { } end || end.Latest >= limit))
+            {
+                therapies.Add(therapy);
+            }
+        }
+
+        return therapies;
+    }
+
+    private List<SpineImaging> FindQualifyingImaging()
+    {
+        var qualifying = new List<SpineImaging>();
+        foreach (var imaging in Facts.SpineImaging)
+        {
+            if (imaging.CrossSectional && imaging.Performed && Counts(imaging.Date) && CoversTreatedRegion(imaging))
+            {
+                qualifying.Add(imaging);
+            }
+        }
+
+        return qualifying;
+    }
+
+    private List<Measurement> FindHeightLoss()
+    {
+        var atLevel = new List<Measurement>();
+        foreach (var measurement in Facts.HeightLossMeasurements)
+        {
+            if (!Facts.IsFuture(measurement.Date) && (measurement.Date is null || measurement.Date.Value.Earliest <= EvidenceEnd) && IsAtTreatedLevel(measurement))
+            {
+                atLevel.Add(measurement);
+            }
+        }
+
+        return atLevel;
+    }
+
+    private static bool IsAboutLesion(IReadOnlyList<string> about, Lesion lesion)
+    {
+        foreach (var reference in about)
+        {
+            if (lesion.IsRecordedIn(reference))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int LesionsThatMayBe(VertebralLevel level)
+    {
+        var count = 0;
+        foreach (var lesion in Facts.Lesions)
+        {
+            if (lesion.Level is { } other && other.MayBe(level))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
 
     private (OnsetReading? Onset, OnsetReading? Conflict) FindOnset()
     {
@@ -207,12 +323,41 @@ public sealed class Episode
 
     private OnsetReading? LinkedOnset(Lesion lesion)
     {
-        var references = lesion.References.ToHashSet(StringComparer.Ordinal);
-        var linked = Facts.OnsetObservations
-            .Where(o => o.Focus.Concat(o.DerivedFrom).Any(r => r.Reference is { } value && references.Contains(PatientRecord.Relative(value))))
-            .OrderBy(ClinicalFacts.SortKey)
-            .LastOrDefault();
+        Observation? linked = null;
+        var linkedKey = DateTimeOffset.MinValue;
+        foreach (var observation in Facts.OnsetObservations)
+        {
+            if (Names(observation.Focus, lesion) || Names(observation.DerivedFrom, lesion))
+            {
+                Latest(observation, ref linked, ref linkedKey);
+            }
+        }
+
         return linked is null ? null : OnsetOf(linked, "onset recorded for the lesion");
+    }
+
+    private static bool Names(List<ResourceReference> references, Lesion lesion)
+    {
+        foreach (var reference in references)
+        {
+            if (reference.Reference is { } value && lesion.IsRecordedIn(PatientRecord.Relative(value)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps the latest observation by date (the last one given, among the same date).</summary>
+    private static void Latest(Observation observation, ref Observation? latest, ref DateTimeOffset latestKey)
+    {
+        var key = ClinicalFacts.SortKey(observation);
+        if (latest is null || key >= latestKey)
+        {
+            latest = observation;
+            latestKey = key;
+        }
     }
 
     /// <summary>
@@ -223,8 +368,10 @@ public sealed class Episode
     {
         if (Facts.Attested(FindingCodes.PainOnset) is { } attestation)
         {
-            var about = attestation.Observation.Focus.Select(f => f.Reference).OfType<string>().Select(PatientRecord.Relative).ToList();
-            var applies = about.Count == 0 ? Facts.Lesions.Count <= 1 || Unit.Basis == TreatedLevelBasis.Answered : Lesion is not null && about.Any(Lesion.References.Contains);
+            var focus = attestation.Observation.Focus;
+            var applies = !focus.Exists(f => f.Reference is not null)
+                ? Facts.Lesions.Count <= 1 || Unit.Basis == TreatedLevelBasis.Answered
+                : Lesion is not null && Names(focus, Lesion);
             if (applies && attestation.DateAnswer is { } date)
             {
                 return new OnsetReading(date, null, attestation.Evidence(), "recorded pain onset");
@@ -236,7 +383,16 @@ public sealed class Episode
             return null;
         }
 
-        var unlinked = Facts.OnsetObservations.Where(o => o.Focus.Count == 0 && o.DerivedFrom.Count == 0).OrderBy(ClinicalFacts.SortKey).LastOrDefault();
+        Observation? unlinked = null;
+        var unlinkedKey = DateTimeOffset.MinValue;
+        foreach (var observation in Facts.OnsetObservations)
+        {
+            if (observation.Focus.Count == 0 && observation.DerivedFrom.Count == 0)
+            {
+                Latest(observation, ref unlinked, ref unlinkedKey);
+            }
+        }
+
         return unlinked is null ? null : OnsetOf(unlinked, "recorded pain onset");
     }
 

@@ -90,5 +90,10 @@ public abstract class ExclusionCriterion : CoverageCriterion
         return Unknown(prefix + UnknownWithoutImaging);
     }
 
-    private string Capitalized => char.ToUpperInvariant(Noun[0]) + Noun[1..];
+    // One string, not a substring and a concatenation: most exclusions say it in every unknown result.
+    private string Capitalized => string.Create(Noun.Length, Noun, static (text, noun) =>
+    {
+        noun.CopyTo(text);
+        text[0] = char.ToUpperInvariant(noun[0]);
+    });
 }

@@ -16,10 +16,25 @@ public sealed class CordCompressionExclusion : ExclusionCriterion
     protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
         var set = context.ValueSets["spinal-cord-compression"];
-        var coded = context.Facts.ConditionsIn(set).Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code))
-            .Concat(context.Facts.ReportFindingsIn(set).Select(r => EvidenceItem.Of(r.Report, r.Code)))
-            .ToList();
-        return coded.Count == 0 ? null : new ExclusionFinding("Spinal cord compression or myelopathy is coded.", coded);
+        var conditions = context.Facts.ConditionsIn(set);
+        var reportFindings = context.Facts.ReportFindingsIn(set);
+        if (conditions.Count == 0 && reportFindings.Count == 0)
+        {
+            return null;
+        }
+
+        var coded = new List<EvidenceItem>(conditions.Count + reportFindings.Count);
+        foreach (var (condition, code) in conditions)
+        {
+            coded.Add(ClinicalFacts.ConditionEvidence(condition, code));
+        }
+
+        foreach (var (report, code) in reportFindings)
+        {
+            coded.Add(EvidenceItem.Of(report, code));
+        }
+
+        return new ExclusionFinding("Spinal cord compression or myelopathy is coded.", coded);
     }
 
     protected override ExclusionFinding? FindSuspicion(CriterionContext context)
@@ -73,24 +88,72 @@ public sealed class HealedFractureExclusion : ExclusionCriterion
     protected override string AttestationCode => FindingCodes.HealedFracture;
     protected override string Noun => "a healed fracture";
 
-    protected override ExclusionFinding? FindPresence(CriterionContext context)
+    protected override ExclusionFinding? FindPresence(CriterionContext context) =>
+        context.Lesion is { } lesion && EveryConfirmed(lesion, HealingState.Healed)
+            ? new ExclusionFinding("The fracture at this level is coded only as healed (sequela or history of a healed fracture), with no current fracture code.", ConfirmedEvidence(lesion, null))
+            : null;
+
+    protected override ExclusionFinding? FindSuspicion(CriterionContext context)
     {
-        var findings = context.Lesion?.Findings.Where(f => !f.Suspected).ToList() ?? [];
-        if (findings.Count == 0 || findings.Any(f => f.Healing != HealingState.Healed))
+        if (context.Lesion is not { } lesion || !NoConfirmedCurrent(lesion))
         {
             return null;
         }
 
-        return new ExclusionFinding("The fracture at this level is coded only as healed (sequela or history of a healed fracture), with no current fracture code.", findings.Select(f => f.Evidence()).ToList());
+        var malunion = ConfirmedEvidence(lesion, HealingState.Malunion);
+        return malunion.Count > 0
+            ? new ExclusionFinding("The fracture at this level is coded as a malunion (7th character P): it has united.", malunion)
+            : null;
     }
 
-    protected override ExclusionFinding? FindSuspicion(CriterionContext context)
+    /// <summary>Whether the lesion has confirmed findings and every one of them is coded <paramref name="healing"/>.</summary>
+    private static bool EveryConfirmed(Lesion lesion, HealingState healing)
     {
-        var findings = context.Lesion?.Findings.Where(f => !f.Suspected).ToList() ?? [];
-        var malunion = findings.Where(f => f.Healing == HealingState.Malunion).ToList();
-        return malunion.Count > 0 && findings.All(f => f.Healing != HealingState.Current)
-            ? new ExclusionFinding("The fracture at this level is coded as a malunion (7th character P): it has united.", malunion.Select(f => f.Evidence()).ToList())
-            : null;
+        var any = false;
+        foreach (var finding in lesion.Findings)
+        {
+            if (finding.Suspected)
+            {
+                continue;
+            }
+
+            if (finding.Healing != healing)
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private static bool NoConfirmedCurrent(Lesion lesion)
+    {
+        foreach (var finding in lesion.Findings)
+        {
+            if (!finding.Suspected && finding.Healing == HealingState.Current)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Evidence of the confirmed findings coded <paramref name="healing"/> (all of them when null).</summary>
+    private static List<EvidenceItem> ConfirmedEvidence(Lesion lesion, HealingState? healing)
+    {
+        var evidence = new List<EvidenceItem>();
+        foreach (var finding in lesion.Findings)
+        {
+            if (!finding.Suspected && (healing is null || finding.Healing == healing))
+            {
+                evidence.Add(finding.Evidence());
+            }
+        }
+
+        return evidence;
     }
 }
 
@@ -105,14 +168,14 @@ public sealed class SacrumCoccyxExclusion : ExclusionCriterion
 
     protected override ExclusionFinding? FindPresence(CriterionContext context) =>
         context.Episode.TreatedLevel is { Region: SpinalRegion.SacrumCoccyx } level
-            ? new ExclusionFinding($"The treated lesion is in the sacrum or coccyx ({level.Label}).", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? [])
+            ? new ExclusionFinding($"The treated lesion is in the sacrum or coccyx ({level.Label}).", context.Episode.LesionEvidence)
             : null;
 
     protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
     {
         if (context.Episode.TreatedLevel is { } level)
         {
-            return new ExclusionFinding($"The treated vertebral body is {(level.IsExact ? level.Label : "in the " + level.Label)}, not sacral or coccygeal.", context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? []);
+            return new ExclusionFinding($"The treated vertebral body is {(level.IsExact ? level.Label : "in the " + level.Label)}, not sacral or coccygeal.", context.Episode.LesionEvidence);
         }
 
         var order = context.Order;
@@ -145,8 +208,7 @@ public sealed class AsymptomaticExclusion : ExclusionCriterion
             return new ExclusionFinding($"The latest pain score is {Score(pain.Value)}/10{On(pain.Date)}: the fracture is symptomatic.", [pain.Evidence()]);
         }
 
-        var coded = context.Episode.PainFindings.LastOrDefault();
-        return context.Episode.LatestPain is null && coded is not null
+        return context.Episode.LatestPain is null && context.Episode.PainFindings.LastOrDefault() is { } coded
             ? new ExclusionFinding("Pain is recorded as a coded severity: the fracture is symptomatic.", [EvidenceItem.Of(coded, coded.Code?.Coding.FirstOrDefault(), date: ClinicalDate.From(coded.Effective)?.Text)])
             : null;
     }
@@ -168,8 +230,7 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
 
     protected override ExclusionFinding? FindPresence(CriterionContext context)
     {
-        var trend = Trend(context);
-        return trend is { Responding: true } t
+        return Trend(context) is { Responding: true } t
             ? new ExclusionFinding($"Pain fell from {Score(t.Highest.Value)}/10 to {Score(t.Latest.Value)}/10{On(t.Latest.Date)} ({Score(t.ReductionPercent)} % lower): the fracture is responding to conservative therapy.", [t.Highest.Evidence(), t.Latest.Evidence()])
             : null;
     }
@@ -177,8 +238,7 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
     protected override ExclusionFinding? FindDirectAbsence(CriterionContext context)
     {
         var settings = context.Settings;
-        var trend = Trend(context);
-        if (trend is null)
+        if (Trend(context) is not { } trend)
         {
             return null;
         }
@@ -203,12 +263,29 @@ public sealed class RespondingToTherapyExclusion : ExclusionCriterion
         }
 
         var latest = sinceOnset[^1];
-        var highest = sinceOnset.OrderByDescending(p => p.Value).ThenBy(p => p.Date?.SortKey).First();
+        var highest = Highest(sinceOnset);
         var reduction = highest.Value > 0 ? (highest.Value - latest.Value) / highest.Value * 100m : 0m;
         var settings = context.Settings;
         var responding = highest != latest && latest.Value <= settings.RespondingMaxPainScore && reduction >= settings.RespondingMinReductionPercent;
         return new PainTrend(highest, latest, Math.Round(reduction, 1), responding);
     }
 
-    private sealed record PainTrend(Measurement Highest, Measurement Latest, decimal ReductionPercent, bool Responding);
+    /// <summary>The highest score since onset; among equal scores the earliest.</summary>
+    private static Measurement Highest(IReadOnlyList<Measurement> scores)
+    {
+        var highest = scores[0];
+        for (var i = 1; i < scores.Count; i++)
+        {
+            var score = scores[i];
+            if (score.Value > highest.Value || (score.Value == highest.Value && Nullable.Compare(score.Date?.SortKey, highest.Date?.SortKey) < 0))
+            {
+                highest = score;
+            }
+        }
+
+        return highest;
+    }
+
+    // Read by both rules of one evaluation: a value, so reading it twice allocates nothing.
+    private readonly record struct PainTrend(Measurement Highest, Measurement Latest, decimal ReductionPercent, bool Responding);
 }

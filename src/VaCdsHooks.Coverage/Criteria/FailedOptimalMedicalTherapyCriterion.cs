@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
+using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
@@ -29,15 +30,7 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
         var facts = context.Facts;
         var coded = FromRecord(context);
         var failedAnswer = facts.Attested(FindingCodes.OptimalMedicalTherapyFailed);
-        var supportingAnswers = new[]
-            {
-                facts.Attested(FindingCodes.AnalgesicContraindication),
-                facts.Attested(FindingCodes.ParenteralOpioidsOrAdmission),
-                failedAnswer,
-            }
-            .Where(a => a?.Answer == true)
-            .Select(a => a!)
-            .ToList();
+        var supportingAnswers = SupportingAnswers(facts);
 
         switch (coded.Status)
         {
@@ -56,6 +49,29 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
         }
     }
 
+    private static readonly string[] SupportingAnswerCodes =
+        [FindingCodes.AnalgesicContraindication, FindingCodes.ParenteralOpioidsOrAdmission, FindingCodes.OptimalMedicalTherapyFailed];
+
+    /// <summary>Answers that say therapy failed (or could not be given), in the order sentences name them.</summary>
+    private static IReadOnlyList<Attestation> SupportingAnswers(ClinicalFacts facts)
+    {
+        List<Attestation>? answers = null;
+        foreach (var code in SupportingAnswerCodes)
+        {
+            if (facts.Attested(code) is { Answer: true } answer)
+            {
+                (answers ??= []).Add(answer);
+            }
+        }
+
+        if (answers is null)
+        {
+            return [];
+        }
+
+        return answers;
+    }
+
     private CriterionResult FromRecord(CriterionContext context)
     {
         var episode = context.Episode;
@@ -64,10 +80,9 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
         var prefix = episode.LevelPrefix;
         var therapies = episode.Therapies;
 
-        var parenteralOpioids = therapies.Where(t => t.Parenteral && t.Class == TherapyClass.Opioid).ToList();
-        if (parenteralOpioids.Count > 0)
+        if (Evidence(therapies, static t => t.Parenteral && t.Class == TherapyClass.Opioid) is { Count: > 0 } parenteralOpioids)
         {
-            return Met(prefix + "pain needed parenteral opioids.", parenteralOpioids.Select(t => t.Evidence()));
+            return Met(prefix + "pain needed parenteral opioids.", parenteralOpioids);
         }
 
         var admissions = AdmissionsFor(context);
@@ -81,45 +96,120 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             return Met(prefix + "both NSAIDs and opioids are contraindicated or not tolerated.", contraindications);
         }
 
-        var trials = therapies.Where(t => t.IsAnalgesic).ToList();
-        var supportive = therapies.Where(t => !t.IsAnalgesic).ToList();
+        var trials = Evidence(therapies, static t => t.IsAnalgesic);
+        var supportive = Evidence(therapies, static t => !t.IsAnalgesic);
         if (trials.Count == 0)
         {
-            var outside = facts.Therapies.Where(t => t.IsAnalgesic && !therapies.Contains(t)).ToList();
+            var outside = AnalgesicsOutside(facts.Therapies, therapies);
             var why = outside.Count > 0
                 ? " Analgesics are recorded, but not for this pain (started before the fracture, stopped before it, not yet taken, or after the planned date)."
                 : supportive.Count > 0 ? " Bracing or physical therapy count beside analgesics, not instead of them." : string.Empty;
-            return Unknown(prefix + "no analgesic trial (NSAID, acetaminophen or opioid) since pain onset is documented." + why, supportive.Concat(outside).Select(t => t.Evidence()));
+            return Unknown(prefix + "no analgesic trial (NSAID, acetaminophen or opioid) since pain onset is documented." + why, supportive.Concat(outside));
         }
 
-        var evidence = trials.Concat(supportive).Select(t => t.Evidence()).ToList();
-        var dated = trials.Where(t => t.Started is not null).ToList();
-        if (dated.Count == 0)
+        // The analgesics and what was given beside them, then the pain score that decides (one list, added to once).
+        var evidence = new List<EvidenceItem>(trials.Count + supportive.Count + 1);
+        evidence.AddRange(trials);
+        evidence.AddRange(supportive);
+        if (EarliestStart(therapies) is not { } start)
         {
             return Unknown(prefix + "analgesics are documented without a start date, so it cannot be told whether pain persisted after an adequate trial.", evidence);
         }
 
-        var start = dated.Min(t => t.Started!.Value.Latest);
         var startText = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var minDays = settings.AnalgesicTrialMinDays;
-        var after = episode.PainScores.LastOrDefault(p => p.Date is { } d && d.Earliest.DayNumber - start.DayNumber >= minDays);
+        var after = LatestPainFrom(episode.PainScores, start, minDays);
         if (after is null)
         {
-            var early = episode.PainScores.LastOrDefault(p => p.Date is { } d && d.Earliest >= start);
+            var early = LatestPainFrom(episode.PainScores, start, 0);
+            if (early is not null)
+            {
+                evidence.Add(early.Evidence());
+            }
+
             return Unknown(
                 early is null
                     ? $"{prefix}analgesics since {startText} are documented, but no pain score was recorded after they started."
                     : $"{prefix}analgesics since {startText}; the latest pain score ({Score(early.Value)}/10{On(early.Date)}) is less than {minDays} days into the trial, too early to show it failed.",
-                early is null ? evidence : evidence.Append(early.Evidence()));
+                evidence);
         }
 
+        evidence.Add(after.Evidence());
         var threshold = settings.PersistentPainMinScore;
         if (after.Value >= threshold)
         {
-            return Met($"{prefix}pain still {Score(after.Value)}/10{On(after.Date)} after analgesics since {startText} (at least {minDays} days).", evidence.Append(after.Evidence()));
+            return Met($"{prefix}pain still {Score(after.Value)}/10{On(after.Date)} after analgesics since {startText} (at least {minDays} days).", evidence);
         }
 
-        return NotMet($"{prefix}pain fell to {Score(after.Value)}/10{On(after.Date)} on analgesics since {startText}, below {Score(threshold)}/10: therapy has not failed.", evidence.Append(after.Evidence()));
+        return NotMet($"{prefix}pain fell to {Score(after.Value)}/10{On(after.Date)} on analgesics since {startText}, below {Score(threshold)}/10: therapy has not failed.", evidence);
+    }
+
+    private static IReadOnlyList<EvidenceItem> Evidence(IReadOnlyList<Therapy> therapies, Func<Therapy, bool> matches)
+    {
+        List<EvidenceItem>? evidence = null;
+        foreach (var therapy in therapies)
+        {
+            if (matches(therapy))
+            {
+                (evidence ??= []).Add(therapy.Evidence());
+            }
+        }
+
+        if (evidence is null)
+        {
+            return [];
+        }
+
+        return evidence;
+    }
+
+    /// <summary>Analgesics the record holds that do not belong to this episode.</summary>
+    private static IReadOnlyList<EvidenceItem> AnalgesicsOutside(IReadOnlyList<Therapy> all, IReadOnlyList<Therapy> episode)
+    {
+        List<EvidenceItem>? outside = null;
+        foreach (var therapy in all)
+        {
+            if (therapy.IsAnalgesic && !episode.Contains(therapy))
+            {
+                (outside ??= []).Add(therapy.Evidence());
+            }
+        }
+
+        if (outside is null)
+        {
+            return [];
+        }
+
+        return outside;
+    }
+
+    /// <summary>The day the analgesic trial began: the earliest (latest possible) start of a dated analgesic; null when none is dated.</summary>
+    private static DateOnly? EarliestStart(IReadOnlyList<Therapy> therapies)
+    {
+        DateOnly? earliest = null;
+        foreach (var therapy in therapies)
+        {
+            if (therapy.IsAnalgesic && therapy.Started is { } started && (earliest is null || started.Latest < earliest))
+            {
+                earliest = started.Latest;
+            }
+        }
+
+        return earliest;
+    }
+
+    /// <summary>The latest pain score dated at least <paramref name="minDays"/> days after <paramref name="start"/>.</summary>
+    private static Measurement? LatestPainFrom(IReadOnlyList<Measurement> painScores, DateOnly start, int minDays)
+    {
+        for (var i = painScores.Count - 1; i >= 0; i--)
+        {
+            if (painScores[i].Date is { } d && d.Earliest.DayNumber - start.DayNumber >= minDays)
+            {
+                return painScores[i];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Evidence that both NSAIDs and opioids are contraindicated or not tolerated; empty unless both are.</summary>
@@ -132,10 +222,39 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
             return [];
         }
 
-        var lesionReferences = context.Lesion?.References.ToHashSet(StringComparer.Ordinal) ?? [];
-        return facts.Admissions
-            .Where(a => context.Episode.Counts(a.Start) && (a.ReasonReferences.Any(lesionReferences.Contains) || (a.ReasonIsVertebral && facts.Lesions.Count <= 1)))
-            .ToList();
+        List<Admission>? forThisPain = null;
+        foreach (var admission in facts.Admissions)
+        {
+            if (context.Episode.Counts(admission.Start) && (NamesLesion(admission, context.Lesion) || (admission.ReasonIsVertebral && facts.Lesions.Count <= 1)))
+            {
+                (forThisPain ??= []).Add(admission);
+            }
+        }
+
+        if (forThisPain is null)
+        {
+            return [];
+        }
+
+        return forThisPain;
+    }
+
+    private static bool NamesLesion(Admission admission, Lesion? lesion)
+    {
+        if (lesion is null)
+        {
+            return false;
+        }
+
+        foreach (var reference in admission.ReasonReferences)
+        {
+            if (lesion.IsRecordedIn(reference))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static List<EvidenceItem> Contraindications(CriterionContext context)
@@ -146,8 +265,8 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
         var nsaidSet = vs["nsaid-contraindication"];
 
         // Both are needed: without an opioid intolerance the conditions that contraindicate NSAIDs are not read.
-        var opioid = new List<EvidenceItem>();
-        var nsaid = new List<EvidenceItem>();
+        List<EvidenceItem>? opioid = null;
+        List<EvidenceItem>? nsaid = null;
         foreach (var allergy in facts.Record.AllergyIntolerances)
         {
             if (allergy.VerificationStatus?.Coding.Any(c => c.Code is "refuted" or "entered-in-error") == true
@@ -158,26 +277,26 @@ public sealed class FailedOptimalMedicalTherapyCriterion : CoverageCriterion
 
             if (opioidSet.FirstMatch(allergy.Code) is { } opioidCode)
             {
-                opioid.Add(EvidenceItem.Of(allergy, opioidCode));
+                (opioid ??= []).Add(EvidenceItem.Of(allergy, opioidCode));
             }
 
             if (nsaidSet.FirstMatch(allergy.Code) is { } nsaidCode)
             {
-                nsaid.Add(EvidenceItem.Of(allergy, nsaidCode));
+                (nsaid ??= []).Add(EvidenceItem.Of(allergy, nsaidCode));
             }
         }
 
-        if (opioid.Count == 0)
+        if (opioid is null)
         {
             return [];
         }
 
         foreach (var (condition, code) in facts.ConditionsIn(nsaidSet))
         {
-            nsaid.Add(ClinicalFacts.ConditionEvidence(condition, code));
+            (nsaid ??= []).Add(ClinicalFacts.ConditionEvidence(condition, code));
         }
 
-        return nsaid.Count > 0 ? [.. opioid, .. nsaid] : [];
+        return nsaid is not null ? [.. opioid, .. nsaid] : [];
     }
 
     private static string Describe(Attestation attestation) => attestation.Code.Code switch

@@ -62,23 +62,37 @@ public sealed class ImagingRuledOutCriterion : CoverageCriterion
     {
         var episode = context.Episode;
         var all = context.Facts.SpineImaging;
-        var cross = all.Where(i => i.CrossSectional).ToList();
-        if (cross.Any(i => !i.Performed))
+        bool anyCrossSectional = false, anyNotPerformed = false, anyOtherRegion = false, anyBeforeOnset = false;
+        foreach (var imaging in all)
+        {
+            if (!imaging.CrossSectional)
+            {
+                continue;
+            }
+
+            anyCrossSectional = true;
+            anyNotPerformed |= !imaging.Performed;
+            anyOtherRegion |= !episode.CoversTreatedRegion(imaging);
+            anyBeforeOnset |= episode.Start is { } start && imaging.Date is { } d && d.Latest < start;
+        }
+
+        // The first reason that applies to any CT/MRI on file, in this order.
+        if (anyNotPerformed)
         {
             return "the CT/MRI on file was not performed (scheduled, cancelled or without a final report); a performed study is needed.";
         }
 
-        if (cross.Any(i => !episode.CoversTreatedRegion(i)))
+        if (anyOtherRegion)
         {
             return $"the CT/MRI on file covers another part of the spine, not the {episode.RegionText}.";
         }
 
-        if (cross.Any(i => episode.Start is { } start && i.Date is { } d && d.Latest < start))
+        if (anyBeforeOnset)
         {
             return "CT or MRI of the spine is documented only before pain onset; a study after onset is needed.";
         }
 
-        if (cross.Count > 0)
+        if (anyCrossSectional)
         {
             return "the CT/MRI on file is dated after the planned date or in the future, or carries no date.";
         }

@@ -1,4 +1,5 @@
 using VaCdsHooks.Coverage.Lesions;
+using VaCdsHooks.Coverage.Policy;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
@@ -41,64 +42,26 @@ public sealed class IndicationCriterion : CoverageCriterion
             return Unknown($"No vertebral lesion is documented {where} (a fracture, collapse, tumour, hemangioma or osteonecrosis with its site).");
         }
 
-        var confirmed = lesion.Findings.Where(f => !f.Suspected).ToList();
-        var suspected = lesion.Findings.Where(f => f.Suspected).ToList();
-        // Most of the sets below match nothing in a chart: an empty answer builds no list.
-        IReadOnlyList<EvidenceItem> Confirmed(Func<LesionFinding, bool> matches)
-        {
-            List<EvidenceItem>? found = null;
-            foreach (var finding in confirmed)
-            {
-                if (matches(finding))
-                {
-                    (found ??= []).Add(finding.Evidence());
-                }
-            }
+        // Each confirmed finding is read against the indication ValueSets once; the lists below select from that reading.
+        var confirmed = ReadConfirmed(lesion, vs);
+        var suspected = SuspectedFindings(lesion);
 
-            return found ?? [];
-        }
-
-        IReadOnlyList<EvidenceItem> At(string set)
-        {
-            var codes = vs[set];
-            return Confirmed(f => codes.ContainsAny(f.Concept));
-        }
-
-        IReadOnlyList<EvidenceItem> Patient(string set)
-        {
-            var conditions = facts.ConditionsIn(vs[set]);
-            if (conditions.Count == 0)
-            {
-                return [];
-            }
-
-            var found = new List<EvidenceItem>(conditions.Count);
-            foreach (var (condition, code) in conditions)
-            {
-                found.Add(ClinicalFacts.ConditionEvidence(condition, code));
-            }
-
-            return found;
-        }
-
-        var osteoporoticFracture = At("osteoporotic-vertebral-fracture").Concat(At("osteoporotic-fracture-site-in-body-site")).ToList();
-        var collapsed = At("collapsed-vertebra");
-        var injury = At("traumatic-vertebral-fracture");
-        var highEnergy = At("high-energy-vertebral-fracture");
-        var fractureHere = Confirmed(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) || vs["collapsed-vertebra"].ContainsAny(f.Concept));
-        var otherPathological = Confirmed(f => vs["current-vertebral-fracture"].ContainsAny(f.Concept) && !vs["vertebral-metastasis"].ContainsAny(f.Concept)
-            && !vs["osteoporotic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["traumatic-vertebral-fracture"].ContainsAny(f.Concept) && !vs["collapsed-vertebra"].ContainsAny(f.Concept));
-        var tumourHere = Confirmed(f => f.Tumour && vs["vertebral-metastasis"].ContainsAny(f.Concept));
-        var myelomaHere = At("multiple-myeloma");
-        var hemangioma = At("vertebral-hemangioma");
-        var osteonecrosis = At("vertebral-osteonecrosis");
-        var osteoporosis = Patient("osteoporosis");
-        var steroids = Patient("glucocorticoid-exposure");
-        var metastaticDisease = facts.ConditionsIn(vs["vertebral-metastasis"]).Where(c => !vs["current-vertebral-fracture"].Contains(c.Code))
-            .Select(c => ClinicalFacts.ConditionEvidence(c.Condition, c.Code)).ToList();
-        var myeloma = Patient("multiple-myeloma");
-        var nonCovered = Patient("non-covered-vertebral-indications");
-        var neoplasticFracture = Confirmed(f => vs["vertebral-metastasis"].ContainsAny(f.Concept) && vs["current-vertebral-fracture"].ContainsAny(f.Concept));
+        var osteoporoticFracture = Joined(Confirmed(confirmed, static f => f.OsteoporoticFracture), Confirmed(confirmed, static f => f.OsteoporoticFractureSite));
+        var collapsed = Confirmed(confirmed, static f => f.Collapsed);
+        var injury = Confirmed(confirmed, static f => f.Traumatic);
+        var highEnergy = Confirmed(confirmed, static f => f.HighEnergy);
+        var fractureHere = Confirmed(confirmed, static f => f.CurrentFracture || f.Collapsed);
+        var otherPathological = Confirmed(confirmed, static f => f.CurrentFracture && !f.Metastasis && !f.OsteoporoticFracture && !f.Traumatic && !f.Collapsed);
+        var tumourHere = Confirmed(confirmed, static f => f.Finding.Tumour && f.Metastasis);
+        var myelomaHere = Confirmed(confirmed, static f => f.Myeloma);
+        var hemangioma = Confirmed(confirmed, static f => f.Hemangioma);
+        var osteonecrosis = Confirmed(confirmed, static f => f.Osteonecrosis);
+        var osteoporosis = Patient(facts, vs["osteoporosis"]);
+        var steroids = Patient(facts, vs["glucocorticoid-exposure"]);
+        var metastaticDisease = MetastaticDisease(facts, vs);
+        var myeloma = Patient(facts, vs["multiple-myeloma"]);
+        var nonCovered = Patient(facts, vs["non-covered-vertebral-indications"]);
+        var neoplasticFracture = Confirmed(confirmed, static f => f.Metastasis && f.CurrentFracture);
 
         var osteolytic = facts.Attested(FindingCodes.MetastasisOsteolyticAtLevel);
         var aggressive = facts.Attested(FindingCodes.HemangiomaAggressiveFeatures);
@@ -288,6 +251,140 @@ public sealed class IndicationCriterion : CoverageCriterion
 
         return Unknown(prefix + "the lesion's cause is not coded as a covered indication (osteoporotic or steroid-induced vertebral fracture, osteolytic metastasis, multiple myeloma, aggressive vertebral hemangioma, unstable fracture due to osteonecrosis).",
             lesion.Findings.Select(f => f.Evidence()));
+    }
+
+    /// <summary>A confirmed finding at the treated level and what the indication ValueSets say it is.</summary>
+    private readonly record struct ConfirmedFinding(
+        LesionFinding Finding,
+        bool OsteoporoticFracture,
+        bool OsteoporoticFractureSite,
+        bool Collapsed,
+        bool Traumatic,
+        bool HighEnergy,
+        bool CurrentFracture,
+        bool Metastasis,
+        bool Myeloma,
+        bool Hemangioma,
+        bool Osteonecrosis);
+
+    private static List<ConfirmedFinding> ReadConfirmed(Lesion lesion, PolicyValueSets vs)
+    {
+        var osteoporotic = vs["osteoporotic-vertebral-fracture"];
+        var osteoporoticSite = vs["osteoporotic-fracture-site-in-body-site"];
+        var collapsed = vs["collapsed-vertebra"];
+        var traumatic = vs["traumatic-vertebral-fracture"];
+        var highEnergy = vs["high-energy-vertebral-fracture"];
+        var currentFracture = vs["current-vertebral-fracture"];
+        var metastasis = vs["vertebral-metastasis"];
+        var myeloma = vs["multiple-myeloma"];
+        var hemangioma = vs["vertebral-hemangioma"];
+        var osteonecrosis = vs["vertebral-osteonecrosis"];
+
+        var confirmed = new List<ConfirmedFinding>(lesion.Findings.Count);
+        foreach (var finding in lesion.Findings)
+        {
+            if (finding.Suspected)
+            {
+                continue;
+            }
+
+            var concept = finding.Concept;
+            confirmed.Add(new ConfirmedFinding(
+                finding,
+                OsteoporoticFracture: osteoporotic.ContainsAny(concept),
+                OsteoporoticFractureSite: osteoporoticSite.ContainsAny(concept),
+                Collapsed: collapsed.ContainsAny(concept),
+                Traumatic: traumatic.ContainsAny(concept),
+                HighEnergy: highEnergy.ContainsAny(concept),
+                CurrentFracture: currentFracture.ContainsAny(concept),
+                Metastasis: metastasis.ContainsAny(concept),
+                Myeloma: myeloma.ContainsAny(concept),
+                Hemangioma: hemangioma.ContainsAny(concept),
+                Osteonecrosis: osteonecrosis.ContainsAny(concept)));
+        }
+
+        return confirmed;
+    }
+
+    // Most of the selections match nothing in a chart: an empty answer builds no list (`found ?? []` would build one).
+    private static IReadOnlyList<EvidenceItem> Confirmed(List<ConfirmedFinding> confirmed, Func<ConfirmedFinding, bool> matches)
+    {
+        List<EvidenceItem>? found = null;
+        foreach (var finding in confirmed)
+        {
+            if (matches(finding))
+            {
+                (found ??= []).Add(finding.Finding.Evidence());
+            }
+        }
+
+        if (found is null)
+        {
+            return [];
+        }
+
+        return found;
+    }
+
+    private static IReadOnlyList<LesionFinding> SuspectedFindings(Lesion lesion)
+    {
+        List<LesionFinding>? suspected = null;
+        foreach (var finding in lesion.Findings)
+        {
+            if (finding.Suspected)
+            {
+                (suspected ??= []).Add(finding);
+            }
+        }
+
+        if (suspected is null)
+        {
+            return [];
+        }
+
+        return suspected;
+    }
+
+    private static IReadOnlyList<EvidenceItem> Joined(IReadOnlyList<EvidenceItem> first, IReadOnlyList<EvidenceItem> second) =>
+        second.Count == 0 ? first : first.Count == 0 ? second : [.. first, .. second];
+
+    /// <summary>The patient's confirmed conditions in <paramref name="set"/>, as evidence.</summary>
+    private static IReadOnlyList<EvidenceItem> Patient(ClinicalFacts facts, CodeSet set)
+    {
+        var conditions = facts.ConditionsIn(set);
+        if (conditions.Count == 0)
+        {
+            return [];
+        }
+
+        var found = new List<EvidenceItem>(conditions.Count);
+        foreach (var (condition, code) in conditions)
+        {
+            found.Add(ClinicalFacts.ConditionEvidence(condition, code));
+        }
+
+        return found;
+    }
+
+    /// <summary>Metastatic disease coded on its own, not as a pathological fracture (which is a finding at a level).</summary>
+    private static IReadOnlyList<EvidenceItem> MetastaticDisease(ClinicalFacts facts, PolicyValueSets vs)
+    {
+        var fracture = vs["current-vertebral-fracture"];
+        List<EvidenceItem>? found = null;
+        foreach (var (condition, code) in facts.ConditionsIn(vs["vertebral-metastasis"]))
+        {
+            if (!fracture.Contains(code))
+            {
+                (found ??= []).Add(ClinicalFacts.ConditionEvidence(condition, code));
+            }
+        }
+
+        if (found is null)
+        {
+            return [];
+        }
+
+        return found;
     }
 
     /// <summary>The indication as a code of our finding CodeSystem (the questionnaire's answer list), with its display.</summary>

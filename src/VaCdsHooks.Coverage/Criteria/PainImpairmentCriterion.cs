@@ -22,7 +22,6 @@ public sealed class PainImpairmentCriterion : CoverageCriterion
         var episode = context.Episode;
         var prefix = episode.LevelPrefix;
         var pain = episode.LatestPain;
-        var coded = episode.PainFindings.LastOrDefault();
         var painEvidence = new List<EvidenceItem>();
         string painText;
         if (pain is not null)
@@ -34,7 +33,7 @@ public sealed class PainImpairmentCriterion : CoverageCriterion
                 return NotMet(painText + ": there is no pain to treat.", painEvidence);
             }
         }
-        else if (coded is not null)
+        else if (episode.PainFindings.LastOrDefault() is { } coded)
         {
             painText = $"{prefix}pain recorded as {(coded.Value as Hl7.Fhir.Model.CodeableConcept)?.Coding.FirstOrDefault()?.Display ?? "a coded severity"}{On(ClinicalDate.From(coded.Effective))}";
             painEvidence.Add(EvidenceItem.Of(coded, coded.Code?.Coding.FirstOrDefault(), date: ClinicalDate.From(coded.Effective)?.Text));

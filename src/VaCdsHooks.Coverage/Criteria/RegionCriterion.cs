@@ -1,3 +1,4 @@
+using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Terminology;
 
 namespace VaCdsHooks.Coverage.Criteria;
@@ -18,9 +19,7 @@ public sealed class RegionCriterion : CoverageCriterion
     {
         var order = context.Order;
         var level = context.Episode.TreatedLevel;
-        var evidence = context.Lesion?.Findings.Select(f => f.Evidence()).ToList() ?? [];
-        evidence.AddRange(context.Lesion?.Findings.Select(f => f.Source).OfType<Hl7.Fhir.Model.Condition>()
-            .SelectMany(c => c.BodySite.SelectMany(b => b.Coding).Take(1).Select(site => EvidenceItem.Of(c, site))) ?? []);
+        var evidence = SiteEvidence(context);
         if (level is { } treated)
         {
             return treated.Region.IsCoveredRegion()
@@ -37,6 +36,37 @@ public sealed class RegionCriterion : CoverageCriterion
         }
 
         return Unknown("No lesion site is coded: the diagnosis codes name no spinal region and carry no body site, and the CPT code does not settle it.", evidence);
+    }
+
+    /// <summary>The lesion's findings, then the body site each diagnosis carries (its first coded one).</summary>
+    private static List<EvidenceItem> SiteEvidence(CriterionContext context)
+    {
+        var findings = context.Episode.LesionEvidence;
+        var evidence = new List<EvidenceItem>(findings.Count * 2);
+        evidence.AddRange(findings);
+        if (context.Lesion is null)
+        {
+            return evidence;
+        }
+
+        foreach (var finding in context.Lesion.Findings)
+        {
+            if (finding.Source is not Condition condition)
+            {
+                continue;
+            }
+
+            foreach (var site in condition.BodySite)
+            {
+                if (site.Coding.Count > 0)
+                {
+                    evidence.Add(EvidenceItem.Of(condition, site.Coding[0]));
+                    break;
+                }
+            }
+        }
+
+        return evidence;
     }
 
     private static string Describe(Lesions.VertebralLevel level) =>

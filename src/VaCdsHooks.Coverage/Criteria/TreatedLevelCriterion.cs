@@ -24,7 +24,7 @@ public sealed class TreatedLevelCriterion : CoverageCriterion
     {
         var episode = context.Episode;
         var unit = episode.Unit;
-        var lesionEvidence = context.Lesion?.Findings.Select(f => f.Evidence()) ?? [];
+        var lesionEvidence = episode.LesionEvidence;
         switch (unit.Basis)
         {
             case TreatedLevelBasis.AddOnWithoutPrimary:
@@ -32,8 +32,7 @@ public sealed class TreatedLevelCriterion : CoverageCriterion
                 return Unknown(unit.Note, lesionEvidence);
         }
 
-        if (context.Lesion is { Level: { IsExact: true } level } lesion
-            && context.Facts.PriorAugmentations.FirstOrDefault(p => p.Level == level && (p.Date is null || p.Date.Value.Earliest <= episode.PlannedDate)) is { } prior)
+        if (context.Lesion is { Level: { IsExact: true } level } && PriorAugmentationAt(context.Facts, level, episode.PlannedDate) is { } prior)
         {
             return Unknown(
                 $"{level.Label} was already treated by vertebral augmentation{On(prior.Date)}; whether a repeat augmentation of the same vertebra is intended, and why, must be documented.",
@@ -41,6 +40,20 @@ public sealed class TreatedLevelCriterion : CoverageCriterion
         }
 
         return Met(unit.Note, lesionEvidence);
+    }
+
+    /// <summary>The first augmentation of <paramref name="level"/> recorded on or before the planned date (or undated).</summary>
+    private static PriorAugmentation? PriorAugmentationAt(ClinicalFacts facts, Lesions.VertebralLevel level, DateOnly plannedDate)
+    {
+        foreach (var prior in facts.PriorAugmentations)
+        {
+            if (prior.Level == level && (prior.Date is null || prior.Date.Value.Earliest <= plannedDate))
+            {
+                return prior;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Hl7.Fhir.Model;
 using VaCdsHooks.Coverage.Lesions;
 using VaCdsHooks.Coverage.Terminology;
 
@@ -13,75 +14,116 @@ public static class TreatedLevels
 {
     public static IReadOnlyDictionary<string, IReadOnlyList<TreatedUnit>> Plan(ClinicalFacts facts, IReadOnlyList<InScopeOrder> orders)
     {
-        var plan = new Dictionary<string, IReadOnlyList<TreatedUnit>>(StringComparer.Ordinal);
+        var plan = new Dictionary<string, IReadOnlyList<TreatedUnit>>(orders.Count, StringComparer.Ordinal);
         var claimed = new HashSet<Lesion>();
         var pooled = new Dictionary<string, int>(StringComparer.Ordinal);
-        var answered = AnsweredLevels(facts);
-        var ordered = orders
-            .OrderBy(o => o.NamedLevels.Count > 0 || o.ReasonReferences.Count > 0 || o.ReasonCodes.Count > 0 ? 0 : 1)
-            .ThenBy(o => o.IsAddOn ? 1 : 0)
-            .ToList();
-        var answeredQueue = new Queue<VertebralLevel>(answered);
+        var answered = new Queue<VertebralLevel>(AnsweredLevels(facts));
 
-        foreach (var order in ordered.Where(o => !SharesPlan(o, orders)))
+        foreach (var order in InPlanningOrder(orders))
         {
-            var primaries = orders.Where(o => o.Family == order.Family && !o.IsAddOn).ToList();
-            if (order.IsAddOn && primaries.Count == 0)
+            if (SharesPlan(order, orders))
             {
-                plan[order.Reference] = Enumerable.Repeat(AddOnWithoutPrimary(order, orders), order.Units).ToList();
                 continue;
             }
 
-            var regions = order.IsAddOn ? primaries.SelectMany(p => p.CptRegions).ToHashSet() : order.CptRegions.ToHashSet();
-            var units = new List<TreatedUnit>();
+            var regions = order.CptRegions;
+            if (order.IsAddOn)
+            {
+                if (PrimaryRegions(order, orders) is not { } primaryRegions)
+                {
+                    plan[order.Reference] = Enumerable.Repeat(AddOnWithoutPrimary(order, orders), order.Units).ToList();
+                    continue;
+                }
+
+                regions = primaryRegions;
+            }
+
+            var units = new List<TreatedUnit>(order.Units);
             for (var unit = 0; unit < order.Units; unit++)
             {
-                units.Add(PlanUnit(facts, order, unit, regions, claimed, pooled, answeredQueue));
+                units.Add(PlanUnit(facts, order, unit, regions, claimed, pooled, answered));
             }
 
             plan[order.Reference] = units;
         }
 
         // An appointment booked for an order in the same call treats that order's levels.
-        foreach (var order in orders.Where(o => SharesPlan(o, orders)))
+        foreach (var order in orders)
         {
-            plan[order.Reference] = plan[order.SameProcedureAs!];
+            if (SharesPlan(order, orders))
+            {
+                plan[order.Reference] = plan[order.SameProcedureAs!];
+            }
         }
 
         return plan;
     }
 
-    private static bool SharesPlan(InScopeOrder order, IReadOnlyList<InScopeOrder> orders) =>
-        order.SameProcedureAs is { } other && orders.Any(o => o.Reference == other && o.SameProcedureAs is null);
+    /// <summary>Lines that name their level (or lesion) first, primaries before add-ons; otherwise in the order given.</summary>
+    private static IReadOnlyList<InScopeOrder> InPlanningOrder(IReadOnlyList<InScopeOrder> orders) =>
+        orders.Count <= 1 ? orders : orders.OrderBy(PlanningRank).ToList();
+
+    private static int PlanningRank(InScopeOrder order) =>
+        (order.NamedLevels.Count > 0 || order.ReasonReferences.Count > 0 || order.ReasonCodes.Count > 0 ? 0 : 2) + (order.IsAddOn ? 1 : 0);
+
+    private static bool SharesPlan(InScopeOrder order, IReadOnlyList<InScopeOrder> orders)
+    {
+        if (order.SameProcedureAs is not { } other)
+        {
+            return false;
+        }
+
+        foreach (var candidate in orders)
+        {
+            if (candidate.Reference == other && candidate.SameProcedureAs is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The regions of the primary codes of the add-on's own family; null when the order has no such primary.</summary>
+    private static HashSet<SpinalRegion>? PrimaryRegions(InScopeOrder addOn, IReadOnlyList<InScopeOrder> orders)
+    {
+        HashSet<SpinalRegion>? regions = null;
+        foreach (var order in orders)
+        {
+            if (order.Family == addOn.Family && !order.IsAddOn)
+            {
+                (regions ??= []).UnionWith(order.CptRegions);
+            }
+        }
+
+        return regions;
+    }
 
     private static TreatedUnit PlanUnit(
-        ClinicalFacts facts, InScopeOrder order, int unit, HashSet<SpinalRegion> regions, HashSet<Lesion> claimed, Dictionary<string, int> pooled, Queue<VertebralLevel> answered)
+        ClinicalFacts facts, InScopeOrder order, int unit, IReadOnlySet<SpinalRegion> regions, HashSet<Lesion> claimed, Dictionary<string, int> pooled, Queue<VertebralLevel> answered)
     {
-        var free = facts.Lesions.Where(l => !claimed.Contains(l)).ToList();
+        var free = Unclaimed(facts.Lesions, claimed);
         if (unit < order.NamedLevels.Count)
         {
             var named = order.NamedLevels[unit];
-            var taken = Named(claimed.ToList(), named);
-            if (taken.Count > 0 && Named(free, named).Count == 0)
+            var atNamed = Named(free, named);
+            if (atNamed.Count == 0 && claimed.Count > 0 && Named([.. claimed], named) is { Count: > 0 } taken)
             {
                 return AlreadyTreated(order, named.Label, taken);
             }
 
-            return Claim(Named(free, named), TreatedLevelBasis.NamedOnOrder, named, $"The order names {named.Label} as the treated level.", claimed);
+            return Claim(atNamed, TreatedLevelBasis.NamedOnOrder, named, $"The order names {named.Label} as the treated level.", claimed);
         }
 
         if (unit == 0 && (order.ReasonReferences.Count > 0 || order.ReasonCodes.Count > 0))
         {
-            bool Named(Lesion l) => l.References.Any(order.ReasonReferences.Contains)
-                || l.Findings.Any(f => order.ReasonCodes.Any(r => r.Coding.Any(c => f.Concept.Coding.Any(x => x.System == c.System && x.Code == c.Code))));
-            var byReason = free.Where(Named).ToList();
+            var byReason = NamedByReason(free, order);
             if (byReason.Count > 0)
             {
                 return Claim(byReason, TreatedLevelBasis.OrderReason, byReason.Count == 1 ? byReason[0].Level : null, "The order's reason names the treated lesion.", claimed);
             }
 
-            var taken = claimed.Where(Named).ToList();
-            if (taken.Count > 0)
+            if (claimed.Count > 0 && NamedByReason([.. claimed], order) is { Count: > 0 } taken)
             {
                 return AlreadyTreated(order, "the lesion its reason names", taken);
             }
@@ -93,23 +135,36 @@ public static class TreatedLevels
             return Claim(Named(free, level), TreatedLevelBasis.Answered, level, $"The treated level is documented as {level.Label}.", claimed);
         }
 
-        // Units that may be any of several lesions each take one from the pool, so a pool cannot serve more units than it has lesions.
-        var inRegion = free.Where(l => l.Level is not { } level || regions.Contains(level.Region)).ToList();
-        var poolKey = string.Join(",", regions.Order());
-        if (inRegion.Count > 1 && pooled.GetValueOrDefault(poolKey) >= inRegion.Count && (order.IsAddOn || unit > 0))
+        var inRegion = new List<Lesion>(free.Count);
+        foreach (var lesion in free)
         {
-            inRegion = [];
+            if (lesion.Level is not { } level || regions.Contains(level.Region))
+            {
+                inRegion.Add(lesion);
+            }
         }
-        else if (inRegion.Count > 1)
+
+        var ordered = InOrder(regions);
+        if (inRegion.Count > 1)
         {
-            pooled[poolKey] = pooled.GetValueOrDefault(poolKey) + 1;
+            // Units that may be any of several lesions each take one from the pool, so a pool cannot serve more units than it has lesions.
+            var poolKey = string.Join(",", ordered);
+            var served = pooled.GetValueOrDefault(poolKey);
+            if (served >= inRegion.Count && (order.IsAddOn || unit > 0))
+            {
+                inRegion = [];
+            }
+            else
+            {
+                pooled[poolKey] = served + 1;
+            }
         }
-        var regionLevel = regions.Count == 1 ? new VertebralLevel(regions.Single(), null) : (VertebralLevel?)null;
-        var regionText = regions.Count == 0 ? "the CPT code's region" : "the " + string.Join("/", regions.Order().Select(r => r.Describe())) + " spine";
+
+        var regionLevel = ordered.Count == 1 ? new VertebralLevel(ordered[0], null) : (VertebralLevel?)null;
+        var regionText = ordered.Count == 0 ? "the CPT code's region" : "the " + string.Join("/", ordered.Select(r => r.Describe())) + " spine";
         if (inRegion.Count == 0)
         {
-            var others = facts.Lesions.Where(l => l.Level is { } level && regions.Contains(level.Region)).ToList();
-            if (order.IsAddOn || unit > 0 || others.Count > 0)
+            if (order.IsAddOn || unit > 0 || AnyLesionIn(facts.Lesions, regions))
             {
                 return new TreatedUnit(
                     TreatedLevelBasis.NoDistinctLevel,
@@ -126,20 +181,146 @@ public static class TreatedLevels
             : $"{inRegion.Count} documented lesions lie in {regionText}: " + string.Join(", ", inRegion.Select(l => l.Describe())) + ".", claimed);
     }
 
-    private static TreatedUnit AlreadyTreated(InScopeOrder order, string what, List<Lesion> taken) => new(
+    private static IReadOnlyList<Lesion> Unclaimed(IReadOnlyList<Lesion> lesions, HashSet<Lesion> claimed)
+    {
+        if (claimed.Count == 0)
+        {
+            return lesions;
+        }
+
+        var free = new List<Lesion>(lesions.Count);
+        foreach (var lesion in lesions)
+        {
+            if (!claimed.Contains(lesion))
+            {
+                free.Add(lesion);
+            }
+        }
+
+        return free;
+    }
+
+    private static bool AnyLesionIn(IReadOnlyList<Lesion> lesions, IReadOnlySet<SpinalRegion> regions)
+    {
+        foreach (var lesion in lesions)
+        {
+            if (lesion.Level is { } level && regions.Contains(level.Region))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly SpinalRegion[] AllRegions = Enum.GetValues<SpinalRegion>();
+
+    /// <summary>The regions in the spine's order (cervical first), for sentences and keys that must not depend on set order.</summary>
+    private static List<SpinalRegion> InOrder(IReadOnlySet<SpinalRegion> regions)
+    {
+        var ordered = new List<SpinalRegion>(regions.Count);
+        foreach (var region in AllRegions)
+        {
+            if (regions.Contains(region))
+            {
+                ordered.Add(region);
+            }
+        }
+
+        return ordered;
+    }
+
+    private static TreatedUnit AlreadyTreated(InScopeOrder order, string what, IReadOnlyList<Lesion> taken) => new(
         TreatedLevelBasis.NoDistinctLevel,
         taken[0].Level,
         [],
         $"CPT {order.ProcedureCode} names {what} ({string.Join(", ", taken.Select(t => t.Describe()))}), which another line of the order already treats; each vertebral body is one unit.");
 
-    private static List<Lesion> Named(List<Lesion> free, VertebralLevel named)
+    /// <summary>The lesions at the vertebra named, else those that may be at it (placed only in its region).</summary>
+    private static List<Lesion> Named(IReadOnlyList<Lesion> lesions, VertebralLevel named)
     {
-        var exact = free.Where(l => l.Level is { IsExact: true } level && level == named).ToList();
-        return exact.Count > 0 ? exact : free.Where(l => l.Level is { } level && level.MayBe(named)).ToList();
+        var atLevel = new List<Lesion>();
+        foreach (var lesion in lesions)
+        {
+            if (lesion.Level is { IsExact: true } level && level == named)
+            {
+                atLevel.Add(lesion);
+            }
+        }
+
+        if (atLevel.Count > 0)
+        {
+            return atLevel;
+        }
+
+        foreach (var lesion in lesions)
+        {
+            if (lesion.Level is { } level && level.MayBe(named))
+            {
+                atLevel.Add(lesion);
+            }
+        }
+
+        return atLevel;
+    }
+
+    /// <summary>The lesions the order's reason names: a <c>reasonReference</c> to a resource behind them, or a <c>reasonCode</c> one of their findings carries.</summary>
+    private static List<Lesion> NamedByReason(IReadOnlyList<Lesion> lesions, InScopeOrder order)
+    {
+        var named = new List<Lesion>();
+        foreach (var lesion in lesions)
+        {
+            if (IsReasonFor(order, lesion))
+            {
+                named.Add(lesion);
+            }
+        }
+
+        return named;
+    }
+
+    private static bool IsReasonFor(InScopeOrder order, Lesion lesion)
+    {
+        foreach (var reference in order.ReasonReferences)
+        {
+            if (lesion.IsRecordedIn(reference))
+            {
+                return true;
+            }
+        }
+
+        foreach (var finding in lesion.Findings)
+        {
+            foreach (var reason in order.ReasonCodes)
+            {
+                foreach (var coding in reason.Coding)
+                {
+                    if (Carries(finding.Concept, coding))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Carries(CodeableConcept concept, Coding coding)
+    {
+        foreach (var own in concept.Coding)
+        {
+            if (own.System == coding.System && own.Code == coding.Code)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One candidate is claimed; several stay open (the evaluator decides whether they decide alike).</summary>
-    private static TreatedUnit Claim(List<Lesion> candidates, TreatedLevelBasis basis, VertebralLevel? level, string note, HashSet<Lesion> claimed)
+    private static TreatedUnit Claim(IReadOnlyList<Lesion> candidates, TreatedLevelBasis basis, VertebralLevel? level, string note, HashSet<Lesion> claimed)
     {
         if (candidates.Count == 1)
         {

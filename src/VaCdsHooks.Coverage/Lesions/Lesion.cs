@@ -75,6 +75,9 @@ public sealed class Lesion
     private (bool Known, VertebralLevel? Value) _level;
     private (bool Known, OnsetReading? Value) _onset;
 
+    // Read for every episode, measurement and admission that may be about this lesion: built once.
+    private List<string>? _references;
+
     /// <summary>The most precise level any finding gives (a vertebra beats a region); null when unknown.</summary>
     public VertebralLevel? Level
     {
@@ -82,8 +85,7 @@ public sealed class Lesion
         {
             if (!_level.Known)
             {
-                _level = (true, _findings.Select(f => f.Level).Where(l => l is { IsExact: true }).FirstOrDefault()
-                    ?? _findings.Select(f => f.Level).FirstOrDefault(l => l is not null));
+                _level = (true, MostPreciseLevel());
             }
 
             return _level.Value;
@@ -107,18 +109,83 @@ public sealed class Lesion
         }
     }
 
+    private VertebralLevel? MostPreciseLevel()
+    {
+        VertebralLevel? region = null;
+        foreach (var finding in _findings)
+        {
+            if (finding.Level is { IsExact: true } vertebra)
+            {
+                return vertebra;
+            }
+
+            region ??= finding.Level;
+        }
+
+        return region;
+    }
+
+    // One pass over the findings (the lesion's onset is read for every episode): the earliest dated onset
+    // among confirmed findings, else among all, else the first undatable one; the first wins a tie.
     private OnsetReading? ReadOnset()
     {
+        var fractureCoded = _findings.Exists(f => !f.Tumour);
+        OnsetReading? confirmed = null;
+        OnsetReading? any = null;
+        OnsetReading? undatable = null;
+        foreach (var finding in _findings)
         {
-            var dating = _findings.Any(f => !f.Tumour) ? _findings.Where(f => !f.Tumour).ToList() : _findings;
-            return dating.Where(f => !f.Suspected && f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
-                ?? dating.Where(f => f.Onset?.Date is not null).OrderBy(f => f.Onset!.Date!.Value.Earliest).Select(f => f.Onset).FirstOrDefault()
-                ?? dating.Select(f => f.Onset).FirstOrDefault(o => o is not null);
+            if ((fractureCoded && finding.Tumour) || finding.Onset is not { } onset)
+            {
+                continue;
+            }
+
+            if (onset.Date is not { } date)
+            {
+                undatable ??= onset;
+                continue;
+            }
+
+            if (any is null || date.Earliest < any.Date!.Value.Earliest)
+            {
+                any = onset;
+            }
+
+            if (!finding.Suspected && (confirmed is null || date.Earliest < confirmed.Date!.Value.Earliest))
+            {
+                confirmed = onset;
+            }
+        }
+
+        return confirmed ?? any ?? undatable;
+    }
+
+    /// <summary>References (<c>Type/id</c>) of the resources behind the findings, each once.</summary>
+    public IReadOnlyList<string> References
+    {
+        get
+        {
+            if (_references is null)
+            {
+                var references = new List<string>(_findings.Count);
+                foreach (var finding in _findings)
+                {
+                    var reference = EvidenceItem.ReferenceOf(finding.Source);
+                    if (!references.Contains(reference))
+                    {
+                        references.Add(reference);
+                    }
+                }
+
+                _references = references;
+            }
+
+            return _references;
         }
     }
 
-    /// <summary>References (<c>Type/id</c>) of the resources behind the findings.</summary>
-    public IEnumerable<string> References => _findings.Select(f => EvidenceItem.ReferenceOf(f.Source)).Distinct();
+    /// <summary>Whether the resource <paramref name="reference"/> (<c>Type/id</c>) records a finding of this lesion.</summary>
+    public bool IsRecordedIn(string reference) => References.Contains(reference);
 
     /// <summary>How the card names it: "T12 (Condition/fracture)".</summary>
     public string Describe() => (Level?.Label ?? "level not documented") + " (" + string.Join(", ", References) + ")";
@@ -128,6 +195,7 @@ public sealed class Lesion
         _findings.Add(finding);
         _level = default;
         _onset = default;
+        _references = null;
     }
 
     /// <summary>

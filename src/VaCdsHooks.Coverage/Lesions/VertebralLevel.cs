@@ -13,7 +13,10 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
     /// <summary><c>T12</c>, <c>L1</c>, <c>S</c> (sacrum), or the region's name when the vertebra is not known.</summary>
     public string Label => Number is { } n
         ? Prefix(Region) + n.ToString(CultureInfo.InvariantCulture)
-        : Region.Describe() + " spine";
+        : (int)Region < RegionLabels.Length ? RegionLabels[(int)Region] : Region.Describe() + " spine";
+
+    // Every sentence about an unplaced level names its region: the four labels are built once.
+    private static readonly string[] RegionLabels = Enum.GetValues<SpinalRegion>().Select(r => r.Describe() + " spine").ToArray();
 
     public bool IsExact => Number is not null;
 
