@@ -122,21 +122,7 @@ public sealed class Episode
     public IReadOnlyList<SpineImaging> QualifyingImaging => field ??= FindQualifyingImaging();
 
     /// <summary>The latest qualifying CT/MRI whose findings the engine can read (coded), if any.</summary>
-    public SpineImaging? ReadableImaging
-    {
-        get
-        {
-            for (var i = QualifyingImaging.Count - 1; i >= 0; i--)
-            {
-                if (QualifyingImaging[i].Readable)
-                {
-                    return QualifyingImaging[i];
-                }
-            }
-
-            return null;
-        }
-    }
+    public SpineImaging? ReadableImaging => QualifyingImaging.LastOrDefault(i => i.Readable);
 
     /// <summary>
     /// The CT/MRI under which an exclusion that nothing shows is ruled out (closed world), or null with the reason

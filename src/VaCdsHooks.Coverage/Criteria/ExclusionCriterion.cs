@@ -90,7 +90,7 @@ public abstract class ExclusionCriterion : CoverageCriterion
         return Unknown(prefix + UnknownWithoutImaging);
     }
 
-    // One string, not a substring and a concatenation: most exclusions say it in every unknown result.
+    // One string rather than a substring and a concatenation: every attested or not-ruled-out result says it.
     private string Capitalized => string.Create(Noun.Length, Noun, static (text, noun) =>
     {
         noun.CopyTo(text);

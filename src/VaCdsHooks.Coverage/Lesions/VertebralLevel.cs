@@ -37,12 +37,16 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
             return null;
         }
 
-        // The first level named; every body site and code display is read this way, so matches are not materialised.
-        foreach (var match in LevelPattern().EnumerateMatches(text))
+        // The first level named; every body site and code display is read this way, so matches are not materialised,
+        // and text without a digit (most displays: "Thoracic spine structure") names no vertebra.
+        if (NamesANumber(text))
         {
-            if (LevelOf(text.AsSpan(match.Index, match.Length)) is { } level)
+            foreach (var match in LevelPattern().EnumerateMatches(text))
             {
-                return level;
+                if (LevelOf(text.AsSpan(match.Index, match.Length)) is { } level)
+                {
+                    return level;
+                }
             }
         }
 
@@ -72,6 +76,20 @@ public readonly partial record struct VertebralLevel(SpinalRegion Region, int? N
         }
 
         return levels;
+    }
+
+    /// <summary>Whether the text holds a digit as the pattern's <c>\d</c> reads one (any Unicode decimal digit).</summary>
+    private static bool NamesANumber(string text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The level one match of <see cref="LevelPattern"/> names (region letter, optional separator, 1-2 digits); null when out of range.</summary>
