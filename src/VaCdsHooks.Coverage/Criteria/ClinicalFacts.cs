@@ -36,6 +36,7 @@ public sealed class ClinicalFacts
     // Every lesion and criterion asks the same few sets of the same conditions: read each once per record.
     private readonly Dictionary<CodeSet, IReadOnlyList<(Condition Condition, Coding Code)>> _confirmedIn = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<CodeSet, IReadOnlyList<(Condition Condition, Coding Code)>> _suspectedIn = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<CodeSet, IReadOnlyList<(DiagnosticReport Report, Coding Code)>> _reportFindingsIn = new(ReferenceEqualityComparer.Instance);
 
     private ClinicalFacts(CoveragePolicy policy, PatientRecord record, DateOnly? today)
     {
@@ -181,12 +182,40 @@ public sealed class ClinicalFacts
 
     /// <summary>Conclusion codes of performed CT/MRI reports that are in <paramref name="set"/>.</summary>
     public IReadOnlyList<(DiagnosticReport Report, Coding Code)> ReportFindingsIn(CodeSet set) =>
-        SpineImaging.Where(i => i.Performed).SelectMany(i => i.Reports)
-            .Distinct()
-            .SelectMany(r => r.ConclusionCode.Select(c => (Report: r, Code: set.FirstMatch(c))))
-            .Where(x => x.Code is not null)
-            .Select(x => (x.Report, x.Code!))
-            .ToList();
+        _reportFindingsIn.TryGetValue(set, out var found) ? found : _reportFindingsIn[set] = ReportFindings(set);
+
+    private List<(DiagnosticReport Report, Coding Code)> ReportFindings(CodeSet set)
+    {
+        var findings = new List<(DiagnosticReport Report, Coding Code)>();
+        var read = new List<DiagnosticReport>();
+        foreach (var imaging in SpineImaging)
+        {
+            if (!imaging.Performed)
+            {
+                continue;
+            }
+
+            foreach (var report in imaging.Reports)
+            {
+                // A report read with two studies counts once.
+                if (read.Contains(report))
+                {
+                    continue;
+                }
+
+                read.Add(report);
+                foreach (var conclusion in report.ConclusionCode)
+                {
+                    if (set.FirstMatch(conclusion) is { } code)
+                    {
+                        findings.Add((report, code));
+                    }
+                }
+            }
+        }
+
+        return findings;
+    }
 
     public static EvidenceItem ConditionEvidence(Condition condition, Coding code) =>
         EvidenceItem.Of(condition, code, IsSuspected(condition) ? "suspected" : null, ClinicalDate.From(condition.Onset) is { } onset ? "onset " + onset.Text : null);

@@ -225,15 +225,34 @@ public abstract class CoverageCriterion : ICoverageCriterion
     /// Each item once, in the order first given (criteria pool evidence from several findings). A result holds a
     /// handful of items: a list scan is cheaper than the hash set <c>Distinct</c> builds for every result.
     /// </summary>
-    private static List<EvidenceItem> Once(IEnumerable<EvidenceItem>? evidence)
+    private static IReadOnlyList<EvidenceItem> Once(IEnumerable<EvidenceItem>? evidence)
     {
+        if (evidence is IReadOnlyList<EvidenceItem> list)
+        {
+            // Most results are given a list: indexed, with no enumerator, and none built when it is empty.
+            if (list.Count == 0)
+            {
+                return [];
+            }
+
+            var distinct = new List<EvidenceItem>(list.Count);
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (!distinct.Contains(list[i]))
+                {
+                    distinct.Add(list[i]);
+                }
+            }
+
+            return distinct;
+        }
+
         if (evidence is null)
         {
             return [];
         }
 
         var once = new List<EvidenceItem>(evidence.TryGetNonEnumeratedCount(out var count) ? count : 4);
-
         foreach (var item in evidence)
         {
             if (!once.Contains(item))

@@ -78,7 +78,9 @@ public sealed record SpineImaging(
         _ => "X-ray",
     };
 
-    public string RegionText => Regions.Count == 4 ? "whole spine" : string.Join("/", Regions.Order().Select(r => r.Describe())) + " spine";
+    public string RegionText => _regionText ??= Regions.Count == 4 ? "whole spine" : string.Join("/", Regions.Order().Select(r => r.Describe())) + " spine";
+
+    private string? _regionText;
 
     // Read by many criteria of one evaluation: built once (the cache is not part of what the record says).
     private EvidenceItem? _evidence;
