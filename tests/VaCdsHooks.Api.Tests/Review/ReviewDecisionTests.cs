@@ -20,7 +20,7 @@ public sealed class ReviewDecisionTests(ReviewFactory factory) : IClassFixture<R
         client.PostAsJsonAsync($"/review/api/cases/{caseId}/decisions", body);
 
     private async Task<AuditEventRecord> DecisionAuditAsync(string caseId) =>
-        Assert.Single((await factory.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = caseId })).Items, e => e.Action == AuditActions.Decide);
+        Assert.Single(await StoredRows.AuditAsync(factory.Services, caseId), e => e.Action == AuditActions.Decide);
 
     [Fact]
     public async Task A_reviewer_approves_the_case_gets_a_prior_auth_number_and_it_leaves_the_queue()
