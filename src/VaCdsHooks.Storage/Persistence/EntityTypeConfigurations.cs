@@ -201,7 +201,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         e.Property(x => x.PatientReference).HasMaxLength(400);
         e.Property(x => x.CaseId).HasMaxLength(200);
         e.Property(x => x.ClientAddress).HasMaxLength(100);
-        // Each query filter leads one index; (at, id) is the newest-first keyset order.
+        // Audits ask by actor, patient or case over a time range, newest first: each of those leads one index.
         e.HasIndex(x => new { x.At, x.Id }).HasDatabaseName("ix_audit_events_at");
         e.HasIndex(x => new { x.ActorUserId, x.At }).HasDatabaseName("ix_audit_events_actor_at");
         e.HasIndex(x => new { x.PatientReference, x.At }).HasDatabaseName("ix_audit_events_patient_at");

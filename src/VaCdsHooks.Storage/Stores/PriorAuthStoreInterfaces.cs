@@ -174,36 +174,7 @@ public interface IAuditLog
 {
     /// <summary>Appends the entry and returns it with its id.</summary>
     Task<AuditEventRecord> AppendAsync(AuditEventRecord entry, CancellationToken cancellationToken = default);
-
-    /// <summary>Entries matching every given filter, newest first.</summary>
-    Task<AuditEventPage> QueryAsync(AuditEventQuery query, CancellationToken cancellationToken = default);
 }
-
-public sealed record AuditEventQuery
-{
-    public string? ActorUserId { get; init; }
-
-    public string? PatientReference { get; init; }
-
-    public string? CaseId { get; init; }
-
-    /// <summary>Inclusive.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>Exclusive.</summary>
-    public DateTimeOffset? To { get; init; }
-
-    public int PageSize { get; init; } = 100;
-
-    /// <summary>The previous page's <see cref="AuditEventPage.Next"/>.</summary>
-    public AuditEventPageCursor? After { get; init; }
-}
-
-public sealed record AuditEventPageCursor(DateTimeOffset At, long Id);
-
-/// <param name="Items">Newest first.</param>
-/// <param name="Next">Null when this is the last page.</param>
-public sealed record AuditEventPage(IReadOnlyList<AuditEventRecord> Items, AuditEventPageCursor? Next);
 
 /// <summary>
 /// Thrown by <see cref="IPriorAuthCaseStore.UpdateAsync"/> when the response it should mark processed already is:
