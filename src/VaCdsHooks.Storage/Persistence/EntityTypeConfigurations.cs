@@ -35,7 +35,7 @@ internal sealed class HookExchangeConfiguration : IEntityTypeConfiguration<HookE
             chart.Property(c => c.Bundle).IsRequired();
         });
         e.HasIndex(x => x.HookInstance);
-        // Id is the tie-breaker for newest-first keyset paging, so the index serves the whole ORDER BY.
+        // Disputes are looked into by patient, in the database: their exchanges newest first (id breaks ties) come off this index.
         e.HasIndex(x => new { x.PatientId, x.ReceivedAt, x.Id });
     }
 }
