@@ -15,9 +15,6 @@ public interface ICardFeedbackStore
     /// transaction. Duplicates, retried POSTs included, are skipped without error. Returns how many rows were new.
     /// </summary>
     Task<int> SaveAsync(IReadOnlyList<CardFeedbackRecord> feedback, CancellationToken cancellationToken = default);
-
-    /// <summary>All feedback on one card, oldest outcome first.</summary>
-    Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads of coverage assertions (written with the hook exchange through <see cref="IHookRecordWriter"/>).</summary>
