@@ -130,7 +130,7 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         var processed = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(1)));
         var crashedAfterSave = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(3)));
         var failedTwice = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(2)));
-        Assert.True(await storage.Responses.MarkProcessedAsync(processed.Response.Id, Samples.BaseTime.AddMinutes(5)));
+        await ApplyResultAsync(storage, created.CaseId, processed.Response.Id, Samples.BaseTime.AddMinutes(5));
         Assert.True(await storage.Responses.MarkFailedAsync(failedTwice.Response.Id, "policy engine timeout"));
         Assert.True(await storage.Responses.MarkFailedAsync(failedTwice.Response.Id, "policy engine timeout again"));
 
@@ -149,7 +149,7 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
     }
 
     [Theory, SqliteStorage, PostgresStorage]
-    public async Task Marking_processed_twice_or_failing_after_success_changes_nothing(StorageProvider provider)
+    public async Task Applying_a_result_twice_or_failing_after_success_changes_nothing(StorageProvider provider)
     {
         var storage = await databases.MigratedAsync(provider);
         var created = await storage.CreateCaseAsync();
@@ -157,8 +157,8 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         var processedAt = Samples.BaseTime.AddHours(4).ToOffset(TimeSpan.FromHours(3));
         Assert.True(await storage.Responses.MarkFailedAsync(saved.Response.Id, "transient"));
 
-        Assert.True(await storage.Responses.MarkProcessedAsync(saved.Response.Id, processedAt));
-        Assert.False(await storage.Responses.MarkProcessedAsync(saved.Response.Id, processedAt.AddHours(1)));
+        await ApplyResultAsync(storage, created.CaseId, saved.Response.Id, processedAt);
+        await Assert.ThrowsAsync<QuestionnaireResponseAlreadyProcessedException>(() => ApplyResultAsync(storage, created.CaseId, saved.Response.Id, processedAt.AddHours(1)));
         Assert.False(await storage.Responses.MarkFailedAsync(saved.Response.Id, "late failure"));
 
         var stored = (await storage.Responses.FindAsync(saved.Response.Id))!;
@@ -166,7 +166,21 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal(processedAt, stored.ProcessedAt);
         Assert.Equal(2, stored.Attempts);
         Assert.Equal("transient", stored.FailureReason);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => storage.Responses.MarkProcessedAsync(Samples.Unique("missing"), processedAt));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => storage.Responses.MarkFailedAsync(Samples.Unique("missing"), "x"));
+    }
+
+    /// <summary>Marks the response processed as the documentation job does: with the case update that applies its result.</summary>
+    private static async Task<PriorAuthCaseRecord> ApplyResultAsync(StorageUnderTest storage, string caseId, string responseId, DateTimeOffset at)
+    {
+        var current = (await storage.Cases.FindAsync(caseId))!;
+        var reEvaluated = new PriorAuthCaseEventRecord
+        {
+            CaseId = caseId,
+            At = at,
+            Kind = PriorAuthCaseEventKinds.ReEvaluated,
+            Actor = PriorAuthCaseEventRecord.SystemActor,
+            Summary = "Re-evaluated with the submitted documentation.",
+        };
+        return await storage.Cases.UpdateAsync(current with { Status = PriorAuthCaseStatus.PendingReview, UpdatedAt = at }, current.Version, reEvaluated, responseId);
     }
 }

@@ -140,11 +140,10 @@ public interface IQuestionnaireResponseStore
     /// </summary>
     Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks it processed and counts the attempt. Returns false (and changes nothing) if it already was processed.</summary>
-    /// <exception cref="KeyNotFoundException">No such response.</exception>
-    Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default);
-
-    /// <summary>Records a failed attempt. Returns false (and changes nothing) if it already was processed.</summary>
+    /// <summary>
+    /// Records a failed attempt. Returns false (and changes nothing) if it already was processed: success is marked by
+    /// <see cref="IPriorAuthCaseStore.UpdateAsync"/>, in the transaction that applies the result.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">No such response.</exception>
     Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default);
 }

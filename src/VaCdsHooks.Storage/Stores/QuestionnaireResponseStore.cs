@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Query;
 using VaCdsHooks.Storage.Persistence;
 using static VaCdsHooks.Storage.QuestionnaireResponseProcessingState;
 
@@ -114,27 +113,17 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             cancellationToken);
     }
 
-    public Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default) =>
-        MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Processed).SetProperty(x => x.ProcessedAt, processedAt), cancellationToken);
-
-    public Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(failureReason);
-        // A late failure report must never undo a success.
-        return MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Failed).SetProperty(x => x.FailureReason, failureReason), cancellationToken);
-    }
-
-    /// <summary>
-    /// One conditional UPDATE that also counts the attempt, so two job runs racing cannot both count as the one that
-    /// processed it. False when the row is already processed, KeyNotFoundException when it does not exist.
-    /// </summary>
-    private async Task<bool> MarkUnlessProcessedAsync(string id, Action<UpdateSettersBuilder<QuestionnaireResponseRecord>> set, CancellationToken cancellationToken)
+    public async Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(failureReason);
         await using var db = contexts.CreateDbContext();
+        // One conditional UPDATE that also counts the attempt; a late failure report must never undo a success.
         var changed = await db.Set<QuestionnaireResponseRecord>()
             .Where(x => x.Id == id && x.ProcessingState != Processed)
-            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.Attempts, x => x.Attempts + 1)), cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.ProcessingState, Failed).SetProperty(x => x.FailureReason, failureReason).SetProperty(x => x.Attempts, x => x.Attempts + 1),
+                cancellationToken).ConfigureAwait(false);
         return changed == 1
             || (await db.Set<QuestionnaireResponseRecord>().AnyAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false)
                 ? false
