@@ -18,7 +18,9 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal(result.Response, stored);
         Assert.Equal(32, stored!.Id.Length);
         Assert.Equal(received.ResourceJson, stored.ResourceJson);
-        Assert.Equal(QuestionnaireResponseContentHash.Compute(received.CanonicalJson), stored.ContentHash);
+        Assert.Equal(received.ContentHash, stored.ContentHash);
+        // SHA-256 of the UTF-8 canonical JSON, lower-case hex (the FIPS 180-2 "abc" vector).
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", QuestionnaireResponseContentHash.Compute("abc"));
         Assert.Matches("^[0-9a-f]{64}$", stored.ContentHash);
         Assert.Equal((received.CaseId, received.AssertionId, received.ClientId, received.SubmittedIdentifier), (stored.CaseId, stored.AssertionId, stored.ClientId, stored.SubmittedIdentifier));
         Assert.Equal(received.ReceivedAt, stored.ReceivedAt);

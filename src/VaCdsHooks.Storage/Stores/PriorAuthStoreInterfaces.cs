@@ -120,14 +120,14 @@ public sealed class CaseConcurrencyException : Exception
 public interface IQuestionnaireResponseStore
 {
     /// <summary>
-    /// Stores the response unless the same content (case + SHA-256 of the canonical JSON) is already stored; then it
+    /// Stores the response unless the same content (case + <see cref="QuestionnaireResponseRecord.ContentHash"/>) is already stored; then it
     /// returns that row with <see cref="QuestionnaireResponseSaveResult.Created"/> false and never throws for it.
     /// When new, in the same transaction: appends a <c>response-received</c> case event and moves a case that is
     /// <c>awaiting-documentation</c> or <c>more-information-requested</c> to <c>processing</c> (bumping its version).
     /// </summary>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     /// <exception cref="ArgumentException">The assertion id is not the case's.</exception>
-    Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(ReceivedQuestionnaireResponse response, CancellationToken cancellationToken = default);
+    Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(QuestionnaireResponseRecord response, CancellationToken cancellationToken = default);
 
     Task<QuestionnaireResponseRecord?> FindAsync(string id, CancellationToken cancellationToken = default);
 

@@ -13,25 +13,22 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
     // transaction is then simply repeated, because the response must be stored whatever else happens to the case.
     private const int CaseConflictRetries = 5;
 
-    public async Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(ReceivedQuestionnaireResponse response, CancellationToken cancellationToken = default)
+    public async Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(QuestionnaireResponseRecord response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentException.ThrowIfNullOrEmpty(response.CaseId);
         ArgumentException.ThrowIfNullOrEmpty(response.AssertionId);
         ArgumentException.ThrowIfNullOrEmpty(response.ClientId);
-        ArgumentException.ThrowIfNullOrEmpty(response.CanonicalJson);
+        ArgumentException.ThrowIfNullOrEmpty(response.ContentHash);
         ArgumentException.ThrowIfNullOrEmpty(response.ResourceJson);
-        var row = new QuestionnaireResponseRecord
+        // A copy: a new id, nothing processed yet, and the caller's record stays as it was.
+        var row = response with
         {
             Id = StoreIds.NewOpaqueId(),
-            CaseId = response.CaseId,
-            AssertionId = response.AssertionId,
-            ReceivedAt = response.ReceivedAt,
-            ClientId = response.ClientId,
-            SubmittedIdentifier = response.SubmittedIdentifier,
-            ContentHash = QuestionnaireResponseContentHash.Compute(response.CanonicalJson),
-            ResourceJson = response.ResourceJson,
             ProcessingState = Received,
+            ProcessedAt = null,
+            FailureReason = null,
+            Attempts = 0,
         };
         for (var attempt = 1; ; attempt++)
         {

@@ -98,13 +98,13 @@ public sealed class ReviewDecisionTests(ReviewFactory factory) : IClassFixture<R
         Assert.Equal("pend", JsonDocument.Parse((await DecisionAuditAsync(seeded.CaseId)).Detail!).RootElement.GetProperty("decision").GetString());
 
         // A new response from the provider takes the case back to processing, as the DTR intake does.
-        await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new QuestionnaireResponseRecord
         {
             CaseId = seeded.CaseId,
             AssertionId = seeded.AssertionId,
             ReceivedAt = DateTimeOffset.UtcNow,
             ClientId = "dtr-app",
-            CanonicalJson = "{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}",
+            ContentHash = QuestionnaireResponseContentHash.Compute("{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}"),
             ResourceJson = "{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}",
         });
         Assert.Equal(PriorAuthCaseStatus.Processing, (await store.FindAsync(seeded.CaseId))!.Status);
