@@ -17,7 +17,7 @@ internal sealed class HookExchangeConfiguration : IEntityTypeConfiguration<HookE
 
     public void Configure(EntityTypeBuilder<HookExchangeRecord> e)
     {
-        e.ToTable(HookExchangesTable);
+        e.ToTable("hook_exchanges");
         e.Property(x => x.ServiceId).HasMaxLength(200);
         e.Property(x => x.Hook).HasMaxLength(200);
         e.Property(x => x.HookInstance).HasMaxLength(200);
@@ -43,7 +43,7 @@ internal sealed class CardFeedbackConfiguration : IEntityTypeConfiguration<CardF
 {
     public void Configure(EntityTypeBuilder<CardFeedbackRecord> e)
     {
-        e.ToTable(CardFeedbackTable);
+        e.ToTable("card_feedback");
         e.Property(x => x.ServiceId).HasMaxLength(200);
         e.Property(x => x.ClientIssuer).HasMaxLength(2000);
         e.Property(x => x.CardUuid).HasMaxLength(200);
@@ -67,7 +67,7 @@ internal sealed class CoverageAssertionConfiguration : IEntityTypeConfiguration<
 
     public void Configure(EntityTypeBuilder<CoverageAssertionRecord> e)
     {
-        e.ToTable(CoverageAssertionsTable);
+        e.ToTable("coverage_assertions");
         e.HasKey(x => x.AssertionId);
         e.Property(x => x.AssertionId).HasMaxLength(200);
         e.Property(x => x.ClientIssuer).HasMaxLength(2000);
@@ -86,7 +86,7 @@ internal sealed class CoverageAssertionConfiguration : IEntityTypeConfiguration<
             .HasDatabaseName("ix_coverage_assertions_patient_order_created");
         e.OwnsMany(x => x.Criteria, criterion =>
         {
-            criterion.ToTable(AssertionCriteriaTable);
+            criterion.ToTable("coverage_assertion_criteria");
             criterion.WithOwner().HasForeignKey(CriterionOwner);
             criterion.Property<int>(CriterionOrdinal).ValueGeneratedNever();
             criterion.HasKey(CriterionOwner, CriterionOrdinal);
@@ -105,7 +105,7 @@ internal sealed class PriorAuthCaseConfiguration : IEntityTypeConfiguration<Prio
 {
     public void Configure(EntityTypeBuilder<PriorAuthCaseRecord> e)
     {
-        e.ToTable(PriorAuthCasesTable);
+        e.ToTable("prior_auth_cases");
         e.HasKey(x => x.CaseId);
         e.Property(x => x.CaseId).HasMaxLength(200);
         e.Property(x => x.AssertionId).HasMaxLength(200);
@@ -132,7 +132,7 @@ internal sealed class PriorAuthCaseEventConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<PriorAuthCaseEventRecord> e)
     {
-        e.ToTable(PriorAuthCaseEventsTable);
+        e.ToTable("prior_auth_case_events");
         e.Property(x => x.CaseId).HasMaxLength(200);
         e.Property(x => x.Kind).HasMaxLength(50);
         e.Property(x => x.Actor).HasMaxLength(200);
@@ -146,7 +146,7 @@ internal sealed class QuestionnaireResponseConfiguration : IEntityTypeConfigurat
 {
     public void Configure(EntityTypeBuilder<QuestionnaireResponseRecord> e)
     {
-        e.ToTable(QuestionnaireResponsesTable);
+        e.ToTable("questionnaire_responses");
         e.Property(x => x.Id).HasMaxLength(200);
         e.Property(x => x.CaseId).HasMaxLength(200);
         e.Property(x => x.AssertionId).HasMaxLength(200);
@@ -166,7 +166,7 @@ internal sealed class ReviewDecisionConfiguration : IEntityTypeConfiguration<Rev
 {
     public void Configure(EntityTypeBuilder<ReviewDecisionRecord> e)
     {
-        e.ToTable(ReviewDecisionsTable);
+        e.ToTable("review_decisions");
         e.Property(x => x.CaseId).HasMaxLength(200);
         e.Property(x => x.DecidedBy).HasMaxLength(200);
         e.Property(x => x.Role).HasMaxLength(50);
@@ -184,7 +184,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
     public void Configure(EntityTypeBuilder<AuditEventRecord> e)
     {
         // No foreign keys: an audit row must be writable for any access attempt, even to a case that does not exist.
-        e.ToTable(AuditEventsTable);
+        e.ToTable("audit_events");
         e.Property(x => x.ActorUserId).HasMaxLength(200);
         e.Property(x => x.ActorRole).HasMaxLength(50);
         e.Property(x => x.Action).HasMaxLength(100);
@@ -231,7 +231,7 @@ internal sealed class StaffSessionConfiguration : IEntityTypeConfiguration<Staff
 {
     public void Configure(EntityTypeBuilder<StaffSessionRow> e)
     {
-        e.ToTable(StaffSessionsTable);
+        e.ToTable("staff_sessions");
         e.Property(x => x.Id).HasMaxLength(64);
         e.Property(x => x.StaffUserId).HasMaxLength(200);
         e.HasIndex(x => x.StaffUserId);
@@ -268,7 +268,7 @@ internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<DataProtectionKey> e)
     {
-        e.ToTable(DataProtectionKeysTable);
+        e.ToTable("data_protection_keys");
         e.Property(x => x.FriendlyName).HasMaxLength(200);
     }
 }
