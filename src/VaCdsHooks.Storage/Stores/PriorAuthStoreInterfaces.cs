@@ -98,23 +98,8 @@ public sealed record PriorAuthCaseQueuePage(
     PriorAuthCaseQueueCursor? Next);
 
 /// <summary>Thrown when a case changed between read and update (another reviewer, or a job and a reviewer).</summary>
-public sealed class CaseConcurrencyException : Exception
-{
-    public CaseConcurrencyException(string caseId, long expectedVersion, long? currentVersion, Exception? innerException = null)
-        : base($"Prior-auth case '{caseId}' was changed by someone else: expected version {expectedVersion}, found {currentVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a newer one"}. Reload the case and try again.", innerException)
-    {
-        CaseId = caseId;
-        ExpectedVersion = expectedVersion;
-        CurrentVersion = currentVersion;
-    }
-
-    public string CaseId { get; }
-
-    public long ExpectedVersion { get; }
-
-    /// <summary>The version found, when known.</summary>
-    public long? CurrentVersion { get; }
-}
+public sealed class CaseConcurrencyException(string caseId, long expectedVersion, long? currentVersion, Exception? innerException = null)
+    : Exception($"Prior-auth case '{caseId}' was changed by someone else: expected version {expectedVersion}, found {currentVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a newer one"}. Reload the case and try again.", innerException);
 
 /// <summary>QuestionnaireResponses received from DTR apps, stored before they are answered and processed afterwards.</summary>
 public interface IQuestionnaireResponseStore
@@ -180,7 +165,4 @@ public interface IAuditLog
 /// another run of the same job got there first, and nothing was changed by this one.
 /// </summary>
 public sealed class QuestionnaireResponseAlreadyProcessedException(string responseId)
-    : InvalidOperationException($"QuestionnaireResponse '{responseId}' is already processed; the case was not changed again.")
-{
-    public string ResponseId { get; } = responseId;
-}
+    : InvalidOperationException($"QuestionnaireResponse '{responseId}' is already processed; the case was not changed again.");
