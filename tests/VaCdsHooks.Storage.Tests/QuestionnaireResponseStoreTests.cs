@@ -138,7 +138,7 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
 
         // "Restart": a new instance over the same database.
         await using var restarted = databases.OpenAnother(storage);
-        var unprocessed = await restarted.Responses.ListUnprocessedAsync(limit: 10);
+        var unprocessed = await restarted.Responses.ListUnprocessedAsync(limit: 10, maxAttempts: 10);
 
         Assert.Equal([failedTwice.Response.Id, crashedAfterSave.Response.Id], unprocessed.Select(r => r.Id));
         var failed = unprocessed[0];
@@ -147,7 +147,7 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal("policy engine timeout again", failed.FailureReason);
         Assert.Equal(QuestionnaireResponseProcessingState.Received, unprocessed[1].ProcessingState);
         Assert.Equal([crashedAfterSave.Response.Id], (await restarted.Responses.ListUnprocessedAsync(limit: 10, maxAttempts: 2)).Select(r => r.Id));
-        Assert.Single(await restarted.Responses.ListUnprocessedAsync(limit: 1));
+        Assert.Single(await restarted.Responses.ListUnprocessedAsync(limit: 1, maxAttempts: 10));
     }
 
     [Theory, SqliteStorage, PostgresStorage]

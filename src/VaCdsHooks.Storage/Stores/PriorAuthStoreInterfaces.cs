@@ -123,7 +123,7 @@ public interface IQuestionnaireResponseStore
     /// Responses not yet processed (received, or failed with fewer than <paramref name="maxAttempts"/> attempts), oldest
     /// first: what to re-enqueue at start-up after a crash.
     /// </summary>
-    Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int maxAttempts, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records a failed attempt. Returns false (and changes nothing) if it already was processed: success is marked by

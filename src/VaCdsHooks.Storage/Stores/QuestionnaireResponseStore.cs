@@ -94,18 +94,13 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             rows => rows.Where(x => x.CaseId == caseId).OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id), cancellationToken);
     }
 
-    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int maxAttempts, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxListSize);
-        if (maxAttempts is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxAttempts), maxAttempts, "maxAttempts must be at least 1.");
-        }
-
-        var most = maxAttempts ?? int.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
         return contexts.ReadListAsync<QuestionnaireResponseRecord>(
-            rows => rows.Where(x => x.ProcessingState != Processed && x.Attempts < most)
+            rows => rows.Where(x => x.ProcessingState != Processed && x.Attempts < maxAttempts)
                 .OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id).Take(limit),
             cancellationToken);
     }
