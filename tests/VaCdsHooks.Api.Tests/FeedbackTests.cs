@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using VaCdsHooks.Api.Tests.Infrastructure;
 using VaCdsHooks.Storage;
+using VaCdsHooks.Testing;
 
 namespace VaCdsHooks.Api.Tests;
 
@@ -37,7 +38,7 @@ public sealed class FeedbackTests(ApiFactory factory) : IClassFixture<ApiFactory
         using var response = await factory.PostHookAsync(OrderSign, body, factory.Tokens.CreateToken($"{ApiFactory.PublicBaseUrl}/cds-services/{OrderSign}/feedback"), "/feedback");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var stored = Assert.Single(await factory.Service<ICardFeedbackStore>().FindByCardAsync(OrderSign, card));
+        var stored = Assert.Single(await StoredRows.CardFeedbackAsync(factory.Services, OrderSign, card));
         Assert.Equal(CardFeedbackOutcome.Overridden, stored.Outcome);
         Assert.Equal("patient-declined", stored.OverrideReasonCode);
         Assert.Equal("Discussed with patient", stored.UserComment);
@@ -56,7 +57,7 @@ public sealed class FeedbackTests(ApiFactory factory) : IClassFixture<ApiFactory
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Single(await factory.Service<ICardFeedbackStore>().FindByCardAsync(OrderSign, card));
+        Assert.Single(await StoredRows.CardFeedbackAsync(factory.Services, OrderSign, card));
     }
 
     [Theory]

@@ -115,8 +115,8 @@ public sealed class ReviewInBrowserTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(number, preAuthRef);
 
         // And the view and the decision are on the audit log.
-        var audit = await service.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = caseId, ActorUserId = "reviewer" });
-        Assert.Contains(audit.Items, e => e.Action == AuditActions.ViewCase);
-        Assert.Contains(audit.Items, e => e.Action == AuditActions.Decide);
+        var audit = await StoredRows.AuditAsync(service.Services, caseId, actorUserId: "reviewer");
+        Assert.Contains(audit, e => e.Action == AuditActions.ViewCase);
+        Assert.Contains(audit, e => e.Action == AuditActions.Decide);
     }
 }

@@ -13,7 +13,7 @@ public sealed class CardFeedbackStoreTests(TestDatabases databases) : IClassFixt
         Assert.Equal(1, await storage.Feedback.SaveAsync([feedback]));
         Assert.Equal(0, await storage.Feedback.SaveAsync([feedback with { UserComment = "second attempt", ReceivedAt = feedback.ReceivedAt.AddSeconds(30) }]));
 
-        var stored = Assert.Single(await storage.Feedback.FindByCardAsync(feedback.ServiceId, feedback.CardUuid));
+        var stored = Assert.Single(await StoredAsync(storage, feedback.ServiceId, feedback.CardUuid));
         Assert.Equal(feedback with { Id = stored.Id, AcceptedSuggestionIds = stored.AcceptedSuggestionIds }, stored);
         Assert.Empty(stored.AcceptedSuggestionIds);
     }
@@ -39,7 +39,7 @@ public sealed class CardFeedbackStoreTests(TestDatabases databases) : IClassFixt
         var inserted = await storage.Feedback.SaveAsync([accepted, accepted, laterOutcome, otherClient, sameInstant]);
 
         Assert.Equal(3, inserted);
-        var stored = await storage.Feedback.FindByCardAsync(accepted.ServiceId, accepted.CardUuid);
+        var stored = await StoredAsync(storage, accepted.ServiceId, accepted.CardUuid);
         Assert.Equal(3, stored.Count);
         Assert.All(stored, s => Assert.Equal(["suggestion-1", "suggestion-2"], s.AcceptedSuggestionIds));
         Assert.All(stored, s => Assert.Equal(CardFeedbackOutcome.Accepted, s.Outcome));
@@ -54,7 +54,7 @@ public sealed class CardFeedbackStoreTests(TestDatabases databases) : IClassFixt
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => storage.Feedback.SaveAsync([feedback]))));
 
         Assert.Equal(1, results.Sum());
-        Assert.Single(await storage.Feedback.FindByCardAsync(feedback.ServiceId, feedback.CardUuid));
+        Assert.Single(await StoredAsync(storage, feedback.ServiceId, feedback.CardUuid));
     }
 
     [Theory, SqliteStorage, PostgresStorage]
@@ -66,6 +66,9 @@ public sealed class CardFeedbackStoreTests(TestDatabases databases) : IClassFixt
 
         await Assert.ThrowsAsync<ArgumentException>(() => storage.Feedback.SaveAsync([good, invalid]));
 
-        Assert.Empty(await storage.Feedback.FindByCardAsync(good.ServiceId, good.CardUuid));
+        Assert.Empty(await StoredAsync(storage, good.ServiceId, good.CardUuid));
     }
+
+    private static Task<List<CardFeedbackRecord>> StoredAsync(StorageUnderTest storage, string serviceId, string cardUuid) =>
+        storage.RowsAsync<CardFeedbackRecord>(rows => rows.Where(f => f.ServiceId == serviceId && f.CardUuid == cardUuid).OrderBy(f => f.Id));
 }

@@ -18,7 +18,9 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal(result.Response, stored);
         Assert.Equal(32, stored!.Id.Length);
         Assert.Equal(received.ResourceJson, stored.ResourceJson);
-        Assert.Equal(QuestionnaireResponseContentHash.Compute(received.CanonicalJson), stored.ContentHash);
+        Assert.Equal(received.ContentHash, stored.ContentHash);
+        // SHA-256 of the UTF-8 canonical JSON, lower-case hex (the FIPS 180-2 "abc" vector).
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", QuestionnaireResponseContentHash.Compute("abc"));
         Assert.Matches("^[0-9a-f]{64}$", stored.ContentHash);
         Assert.Equal((received.CaseId, received.AssertionId, received.ClientId, received.SubmittedIdentifier), (stored.CaseId, stored.AssertionId, stored.ClientId, stored.SubmittedIdentifier));
         Assert.Equal(received.ReceivedAt, stored.ReceivedAt);
@@ -130,13 +132,13 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         var processed = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(1)));
         var crashedAfterSave = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(3)));
         var failedTwice = await storage.Responses.SaveReceivedAsync(Samples.Response(created, receivedAt: Samples.BaseTime.AddMinutes(2)));
-        Assert.True(await storage.Responses.MarkProcessedAsync(processed.Response.Id, Samples.BaseTime.AddMinutes(5)));
+        await ApplyResultAsync(storage, created.CaseId, processed.Response.Id, Samples.BaseTime.AddMinutes(5));
         Assert.True(await storage.Responses.MarkFailedAsync(failedTwice.Response.Id, "policy engine timeout"));
         Assert.True(await storage.Responses.MarkFailedAsync(failedTwice.Response.Id, "policy engine timeout again"));
 
         // "Restart": a new instance over the same database.
         await using var restarted = databases.OpenAnother(storage);
-        var unprocessed = await restarted.Responses.ListUnprocessedAsync(limit: 10);
+        var unprocessed = await restarted.Responses.ListUnprocessedAsync(limit: 10, maxAttempts: 10);
 
         Assert.Equal([failedTwice.Response.Id, crashedAfterSave.Response.Id], unprocessed.Select(r => r.Id));
         var failed = unprocessed[0];
@@ -145,11 +147,11 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal("policy engine timeout again", failed.FailureReason);
         Assert.Equal(QuestionnaireResponseProcessingState.Received, unprocessed[1].ProcessingState);
         Assert.Equal([crashedAfterSave.Response.Id], (await restarted.Responses.ListUnprocessedAsync(limit: 10, maxAttempts: 2)).Select(r => r.Id));
-        Assert.Single(await restarted.Responses.ListUnprocessedAsync(limit: 1));
+        Assert.Single(await restarted.Responses.ListUnprocessedAsync(limit: 1, maxAttempts: 10));
     }
 
     [Theory, SqliteStorage, PostgresStorage]
-    public async Task Marking_processed_twice_or_failing_after_success_changes_nothing(StorageProvider provider)
+    public async Task Applying_a_result_twice_or_failing_after_success_changes_nothing(StorageProvider provider)
     {
         var storage = await databases.MigratedAsync(provider);
         var created = await storage.CreateCaseAsync();
@@ -157,8 +159,8 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         var processedAt = Samples.BaseTime.AddHours(4).ToOffset(TimeSpan.FromHours(3));
         Assert.True(await storage.Responses.MarkFailedAsync(saved.Response.Id, "transient"));
 
-        Assert.True(await storage.Responses.MarkProcessedAsync(saved.Response.Id, processedAt));
-        Assert.False(await storage.Responses.MarkProcessedAsync(saved.Response.Id, processedAt.AddHours(1)));
+        await ApplyResultAsync(storage, created.CaseId, saved.Response.Id, processedAt);
+        await Assert.ThrowsAsync<QuestionnaireResponseAlreadyProcessedException>(() => ApplyResultAsync(storage, created.CaseId, saved.Response.Id, processedAt.AddHours(1)));
         Assert.False(await storage.Responses.MarkFailedAsync(saved.Response.Id, "late failure"));
 
         var stored = (await storage.Responses.FindAsync(saved.Response.Id))!;
@@ -166,7 +168,21 @@ public sealed class QuestionnaireResponseStoreTests(TestDatabases databases) : I
         Assert.Equal(processedAt, stored.ProcessedAt);
         Assert.Equal(2, stored.Attempts);
         Assert.Equal("transient", stored.FailureReason);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => storage.Responses.MarkProcessedAsync(Samples.Unique("missing"), processedAt));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => storage.Responses.MarkFailedAsync(Samples.Unique("missing"), "x"));
+    }
+
+    /// <summary>Marks the response processed as the documentation job does: with the case update that applies its result.</summary>
+    private static async Task<PriorAuthCaseRecord> ApplyResultAsync(StorageUnderTest storage, string caseId, string responseId, DateTimeOffset at)
+    {
+        var current = (await storage.Cases.FindAsync(caseId))!;
+        var reEvaluated = new PriorAuthCaseEventRecord
+        {
+            CaseId = caseId,
+            At = at,
+            Kind = PriorAuthCaseEventKinds.ReEvaluated,
+            Actor = PriorAuthCaseEventRecord.SystemActor,
+            Summary = "Re-evaluated with the submitted documentation.",
+        };
+        return await storage.Cases.UpdateAsync(current with { Status = PriorAuthCaseStatus.PendingReview, UpdatedAt = at }, current.Version, reEvaluated, responseId);
     }
 }

@@ -87,13 +87,13 @@ public static class ReviewCases
         string? responseId = null;
         if (questionnaireResponseJson is not null)
         {
-            var saved = await responses.SaveReceivedAsync(new ReceivedQuestionnaireResponse
+            var saved = await responses.SaveReceivedAsync(new QuestionnaireResponseRecord
             {
                 CaseId = current.CaseId,
                 AssertionId = assertionId,
                 ReceivedAt = created.AddMinutes(10),
                 ClientId = "dtr-app",
-                CanonicalJson = questionnaireResponseJson + assertionId,
+                ContentHash = QuestionnaireResponseContentHash.Compute(questionnaireResponseJson + assertionId),
                 ResourceJson = questionnaireResponseJson,
             });
             responseId = saved.Response.Id;

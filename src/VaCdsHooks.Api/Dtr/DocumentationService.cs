@@ -253,14 +253,14 @@ public sealed partial class DocumentationService(
 
         // Canonical form for idempotency: the same resource re-serialized the same way hashes the same.
         var canonical = JsonSerializer.Serialize(response, FhirResult.Json);
-        var saved = await responses.SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        var saved = await responses.SaveReceivedAsync(new QuestionnaireResponseRecord
         {
             CaseId = created.Case.CaseId,
             AssertionId = assertionId,
             ReceivedAt = now,
             ClientId = clientId,
             SubmittedIdentifier = response.Identifier?.Value ?? response.Id,
-            CanonicalJson = canonical,
+            ContentHash = QuestionnaireResponseContentHash.Compute(canonical),
             ResourceJson = json,
         }, cancellationToken);
 

@@ -13,20 +13,10 @@ namespace VaCdsHooks.Storage.Persistence;
 /// </summary>
 public abstract class VaCdsHooksDbContext : DbContext, IDataProtectionKeyContext
 {
-    internal const string HookExchangesTable = "hook_exchanges";
-    internal const string CardFeedbackTable = "card_feedback";
-    internal const string CoverageAssertionsTable = "coverage_assertions";
-    internal const string AssertionCriteriaTable = "coverage_assertion_criteria";
-    internal const string PriorAuthCasesTable = "prior_auth_cases";
-    internal const string PriorAuthCaseEventsTable = "prior_auth_case_events";
-    internal const string QuestionnaireResponsesTable = "questionnaire_responses";
-    internal const string ReviewDecisionsTable = "review_decisions";
-    internal const string AuditEventsTable = "audit_events";
+    // The tables raw SQL names too; every other table is named once, in its configuration.
     internal const string TokenUsesTable = "token_uses";
-    internal const string StaffSessionsTable = "staff_sessions";
     internal const string SignInAttemptsTable = "sign_in_attempts";
     internal const string ServiceKeysTable = "service_keys";
-    internal const string DataProtectionKeysTable = "data_protection_keys";
 
     protected VaCdsHooksDbContext(DbContextOptions options)
         : base(options)

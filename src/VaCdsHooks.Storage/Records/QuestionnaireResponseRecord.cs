@@ -13,9 +13,15 @@ public enum QuestionnaireResponseProcessingState
     Failed,
 }
 
-/// <summary>A QuestionnaireResponse POSTed by a DTR app, before it is stored.</summary>
-public sealed record ReceivedQuestionnaireResponse
+/// <summary>
+/// A QuestionnaireResponse POSTed by a DTR app and the state of its processing. To save one, the caller gives what was
+/// received; the store assigns the id and starts processing at <see cref="QuestionnaireResponseProcessingState.Received"/>.
+/// </summary>
+public sealed record QuestionnaireResponseRecord
 {
+    /// <summary>Our server id (opaque), assigned by the store.</summary>
+    public string Id { get; init; } = "";
+
     public required string CaseId { get; init; }
 
     /// <summary>Must be the case's own assertion.</summary>
@@ -29,36 +35,16 @@ public sealed record ReceivedQuestionnaireResponse
     /// <summary>The resource's own <c>id</c> or <c>identifier</c> as sent, when it had one.</summary>
     public string? SubmittedIdentifier { get; init; }
 
-    /// <summary>The canonical JSON form of the resource (the caller canonicalizes); its SHA-256 is the idempotency key.</summary>
-    public required string CanonicalJson { get; init; }
-
-    /// <summary>The body exactly as received; stored as-is.</summary>
-    public required string ResourceJson { get; init; }
-}
-
-/// <summary>A stored QuestionnaireResponse and the state of its processing.</summary>
-public sealed record QuestionnaireResponseRecord
-{
-    /// <summary>Our server id (opaque), assigned by the store.</summary>
-    public required string Id { get; init; }
-
-    public required string CaseId { get; init; }
-
-    public required string AssertionId { get; init; }
-
-    public required DateTimeOffset ReceivedAt { get; init; }
-
-    public required string ClientId { get; init; }
-
-    public string? SubmittedIdentifier { get; init; }
-
-    /// <summary>Lower-case hex SHA-256 of the UTF-8 canonical JSON (see <see cref="QuestionnaireResponseContentHash"/>).</summary>
+    /// <summary>
+    /// <see cref="QuestionnaireResponseContentHash"/> of the resource's canonical JSON (the caller canonicalizes): the
+    /// idempotency key, so the same content sent again is stored once.
+    /// </summary>
     public required string ContentHash { get; init; }
 
     /// <summary>The body exactly as received.</summary>
     public required string ResourceJson { get; init; }
 
-    public required QuestionnaireResponseProcessingState ProcessingState { get; init; }
+    public QuestionnaireResponseProcessingState ProcessingState { get; init; }
 
     /// <summary>When processing succeeded; null until then.</summary>
     public DateTimeOffset? ProcessedAt { get; init; }
@@ -73,7 +59,7 @@ public sealed record QuestionnaireResponseRecord
 /// <param name="Created">False when the same content was already stored for the case; <paramref name="Response"/> is then that earlier row.</param>
 public sealed record QuestionnaireResponseSaveResult(QuestionnaireResponseRecord Response, bool Created);
 
-/// <summary>The content hash used as the resubmission key, exposed so the host can compute the same value.</summary>
+/// <summary>The content hash used as the resubmission key: lower-case hex SHA-256 of the UTF-8 canonical JSON.</summary>
 public static class QuestionnaireResponseContentHash
 {
     public static string Compute(string canonicalJson)

@@ -35,13 +35,4 @@ internal sealed class CardFeedbackStore(VaCdsHooksDbContextFactory contexts) : I
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
     }
-
-    public Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(serviceId);
-        ArgumentException.ThrowIfNullOrEmpty(cardUuid);
-        return contexts.ReadListAsync<CardFeedbackRecord>(
-            rows => rows.Where(x => x.ServiceId == serviceId && x.CardUuid == cardUuid).OrderBy(x => x.OutcomeTimestamp).ThenBy(x => x.Id),
-            cancellationToken);
-    }
 }

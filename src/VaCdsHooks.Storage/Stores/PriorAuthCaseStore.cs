@@ -159,14 +159,13 @@ internal sealed class PriorAuthCaseStore(VaCdsHooksDbContextFactory contexts) : 
             .ToDictionaryAsync(g => g.Status, g => g.Count, cancellationToken).ConfigureAwait(false);
         var countsByStatus = Enum.GetValues<PriorAuthCaseStatus>().ToDictionary(s => s, counted.GetValueOrDefault);
 
-        var statuses = query.Statuses ?? [];
-        if (statuses.Count > 0)
+        var wanted = query.Statuses.Distinct().ToList();
+        if (wanted.Count > 0)
         {
-            var wanted = statuses.Distinct().ToList();
             cases = cases.Where(x => wanted.Contains(x.Status));
         }
 
-        var totalCount = statuses.Count > 0 ? statuses.Distinct().Sum(s => countsByStatus[s]) : countsByStatus.Values.Sum();
+        var totalCount = wanted.Count > 0 ? wanted.Sum(s => countsByStatus[s]) : countsByStatus.Values.Sum();
 
         if (query.After is { } after)
         {

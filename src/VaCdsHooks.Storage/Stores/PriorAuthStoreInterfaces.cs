@@ -98,36 +98,21 @@ public sealed record PriorAuthCaseQueuePage(
     PriorAuthCaseQueueCursor? Next);
 
 /// <summary>Thrown when a case changed between read and update (another reviewer, or a job and a reviewer).</summary>
-public sealed class CaseConcurrencyException : Exception
-{
-    public CaseConcurrencyException(string caseId, long expectedVersion, long? currentVersion, Exception? innerException = null)
-        : base($"Prior-auth case '{caseId}' was changed by someone else: expected version {expectedVersion}, found {currentVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a newer one"}. Reload the case and try again.", innerException)
-    {
-        CaseId = caseId;
-        ExpectedVersion = expectedVersion;
-        CurrentVersion = currentVersion;
-    }
-
-    public string CaseId { get; }
-
-    public long ExpectedVersion { get; }
-
-    /// <summary>The version found, when known.</summary>
-    public long? CurrentVersion { get; }
-}
+public sealed class CaseConcurrencyException(string caseId, long expectedVersion, long? currentVersion, Exception? innerException = null)
+    : Exception($"Prior-auth case '{caseId}' was changed by someone else: expected version {expectedVersion}, found {currentVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "a newer one"}. Reload the case and try again.", innerException);
 
 /// <summary>QuestionnaireResponses received from DTR apps, stored before they are answered and processed afterwards.</summary>
 public interface IQuestionnaireResponseStore
 {
     /// <summary>
-    /// Stores the response unless the same content (case + SHA-256 of the canonical JSON) is already stored; then it
+    /// Stores the response unless the same content (case + <see cref="QuestionnaireResponseRecord.ContentHash"/>) is already stored; then it
     /// returns that row with <see cref="QuestionnaireResponseSaveResult.Created"/> false and never throws for it.
     /// When new, in the same transaction: appends a <c>response-received</c> case event and moves a case that is
     /// <c>awaiting-documentation</c> or <c>more-information-requested</c> to <c>processing</c> (bumping its version).
     /// </summary>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     /// <exception cref="ArgumentException">The assertion id is not the case's.</exception>
-    Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(ReceivedQuestionnaireResponse response, CancellationToken cancellationToken = default);
+    Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(QuestionnaireResponseRecord response, CancellationToken cancellationToken = default);
 
     Task<QuestionnaireResponseRecord?> FindAsync(string id, CancellationToken cancellationToken = default);
 
@@ -138,13 +123,12 @@ public interface IQuestionnaireResponseStore
     /// Responses not yet processed (received, or failed with fewer than <paramref name="maxAttempts"/> attempts), oldest
     /// first: what to re-enqueue at start-up after a crash.
     /// </summary>
-    Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int maxAttempts, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks it processed and counts the attempt. Returns false (and changes nothing) if it already was processed.</summary>
-    /// <exception cref="KeyNotFoundException">No such response.</exception>
-    Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default);
-
-    /// <summary>Records a failed attempt. Returns false (and changes nothing) if it already was processed.</summary>
+    /// <summary>
+    /// Records a failed attempt. Returns false (and changes nothing) if it already was processed: success is marked by
+    /// <see cref="IPriorAuthCaseStore.UpdateAsync"/>, in the transaction that applies the result.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">No such response.</exception>
     Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default);
 }
@@ -174,43 +158,11 @@ public interface IAuditLog
 {
     /// <summary>Appends the entry and returns it with its id.</summary>
     Task<AuditEventRecord> AppendAsync(AuditEventRecord entry, CancellationToken cancellationToken = default);
-
-    /// <summary>Entries matching every given filter, newest first.</summary>
-    Task<AuditEventPage> QueryAsync(AuditEventQuery query, CancellationToken cancellationToken = default);
 }
-
-public sealed record AuditEventQuery
-{
-    public string? ActorUserId { get; init; }
-
-    public string? PatientReference { get; init; }
-
-    public string? CaseId { get; init; }
-
-    /// <summary>Inclusive.</summary>
-    public DateTimeOffset? From { get; init; }
-
-    /// <summary>Exclusive.</summary>
-    public DateTimeOffset? To { get; init; }
-
-    public int PageSize { get; init; } = 100;
-
-    /// <summary>The previous page's <see cref="AuditEventPage.Next"/>.</summary>
-    public AuditEventPageCursor? After { get; init; }
-}
-
-public sealed record AuditEventPageCursor(DateTimeOffset At, long Id);
-
-/// <param name="Items">Newest first.</param>
-/// <param name="Next">Null when this is the last page.</param>
-public sealed record AuditEventPage(IReadOnlyList<AuditEventRecord> Items, AuditEventPageCursor? Next);
 
 /// <summary>
 /// Thrown by <see cref="IPriorAuthCaseStore.UpdateAsync"/> when the response it should mark processed already is:
 /// another run of the same job got there first, and nothing was changed by this one.
 /// </summary>
 public sealed class QuestionnaireResponseAlreadyProcessedException(string responseId)
-    : InvalidOperationException($"QuestionnaireResponse '{responseId}' is already processed; the case was not changed again.")
-{
-    public string ResponseId { get; } = responseId;
-}
+    : InvalidOperationException($"QuestionnaireResponse '{responseId}' is already processed; the case was not changed again.");

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Query;
 using VaCdsHooks.Storage.Persistence;
 using static VaCdsHooks.Storage.QuestionnaireResponseProcessingState;
 
@@ -14,25 +13,22 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
     // transaction is then simply repeated, because the response must be stored whatever else happens to the case.
     private const int CaseConflictRetries = 5;
 
-    public async Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(ReceivedQuestionnaireResponse response, CancellationToken cancellationToken = default)
+    public async Task<QuestionnaireResponseSaveResult> SaveReceivedAsync(QuestionnaireResponseRecord response, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentException.ThrowIfNullOrEmpty(response.CaseId);
         ArgumentException.ThrowIfNullOrEmpty(response.AssertionId);
         ArgumentException.ThrowIfNullOrEmpty(response.ClientId);
-        ArgumentException.ThrowIfNullOrEmpty(response.CanonicalJson);
+        ArgumentException.ThrowIfNullOrEmpty(response.ContentHash);
         ArgumentException.ThrowIfNullOrEmpty(response.ResourceJson);
-        var row = new QuestionnaireResponseRecord
+        // A copy: a new id, nothing processed yet, and the caller's record stays as it was.
+        var row = response with
         {
             Id = StoreIds.NewOpaqueId(),
-            CaseId = response.CaseId,
-            AssertionId = response.AssertionId,
-            ReceivedAt = response.ReceivedAt,
-            ClientId = response.ClientId,
-            SubmittedIdentifier = response.SubmittedIdentifier,
-            ContentHash = QuestionnaireResponseContentHash.Compute(response.CanonicalJson),
-            ResourceJson = response.ResourceJson,
             ProcessingState = Received,
+            ProcessedAt = null,
+            FailureReason = null,
+            Attempts = 0,
         };
         for (var attempt = 1; ; attempt++)
         {
@@ -98,43 +94,28 @@ internal sealed class QuestionnaireResponseStore(VaCdsHooksDbContextFactory cont
             rows => rows.Where(x => x.CaseId == caseId).OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id), cancellationToken);
     }
 
-    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int? maxAttempts = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QuestionnaireResponseRecord>> ListUnprocessedAsync(int limit, int maxAttempts, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxListSize);
-        if (maxAttempts is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxAttempts), maxAttempts, "maxAttempts must be at least 1.");
-        }
-
-        var most = maxAttempts ?? int.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
         return contexts.ReadListAsync<QuestionnaireResponseRecord>(
-            rows => rows.Where(x => x.ProcessingState != Processed && x.Attempts < most)
+            rows => rows.Where(x => x.ProcessingState != Processed && x.Attempts < maxAttempts)
                 .OrderBy(x => x.ReceivedAt).ThenBy(x => x.Id).Take(limit),
             cancellationToken);
     }
 
-    public Task<bool> MarkProcessedAsync(string id, DateTimeOffset processedAt, CancellationToken cancellationToken = default) =>
-        MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Processed).SetProperty(x => x.ProcessedAt, processedAt), cancellationToken);
-
-    public Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(failureReason);
-        // A late failure report must never undo a success.
-        return MarkUnlessProcessedAsync(id, s => s.SetProperty(x => x.ProcessingState, Failed).SetProperty(x => x.FailureReason, failureReason), cancellationToken);
-    }
-
-    /// <summary>
-    /// One conditional UPDATE that also counts the attempt, so two job runs racing cannot both count as the one that
-    /// processed it. False when the row is already processed, KeyNotFoundException when it does not exist.
-    /// </summary>
-    private async Task<bool> MarkUnlessProcessedAsync(string id, Action<UpdateSettersBuilder<QuestionnaireResponseRecord>> set, CancellationToken cancellationToken)
+    public async Task<bool> MarkFailedAsync(string id, string failureReason, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentException.ThrowIfNullOrEmpty(failureReason);
         await using var db = contexts.CreateDbContext();
+        // One conditional UPDATE that also counts the attempt; a late failure report must never undo a success.
         var changed = await db.Set<QuestionnaireResponseRecord>()
             .Where(x => x.Id == id && x.ProcessingState != Processed)
-            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.Attempts, x => x.Attempts + 1)), cancellationToken).ConfigureAwait(false);
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(x => x.ProcessingState, Failed).SetProperty(x => x.FailureReason, failureReason).SetProperty(x => x.Attempts, x => x.Attempts + 1),
+                cancellationToken).ConfigureAwait(false);
         return changed == 1
             || (await db.Set<QuestionnaireResponseRecord>().AnyAsync(x => x.Id == id, cancellationToken).ConfigureAwait(false)
                 ? false

@@ -5,17 +5,7 @@ public interface IHookExchangeLogReader
 {
     /// <summary>Every exchange logged for the hookInstance (normally one; a client retry adds more), oldest first.</summary>
     Task<IReadOnlyList<HookExchangeRecord>> FindByHookInstanceAsync(string hookInstance, CancellationToken cancellationToken = default);
-
-    /// <summary>A patient's exchanges newest first. Pass the previous page's <see cref="HookExchangePage.Next"/> to continue.</summary>
-    Task<HookExchangePage> PageByPatientAsync(string patientId, int pageSize, HookExchangePageCursor? after = null, CancellationToken cancellationToken = default);
 }
-
-/// <summary>Keyset position: the last row of a page. Stable while new rows arrive, unlike an offset.</summary>
-public sealed record HookExchangePageCursor(DateTimeOffset ReceivedAt, long Id);
-
-/// <param name="Items">Newest first.</param>
-/// <param name="Next">Null when this is the last page.</param>
-public sealed record HookExchangePage(IReadOnlyList<HookExchangeRecord> Items, HookExchangePageCursor? Next);
 
 /// <summary>Card feedback from the CDS Hooks feedback endpoint.</summary>
 public interface ICardFeedbackStore
@@ -25,9 +15,6 @@ public interface ICardFeedbackStore
     /// transaction. Duplicates, retried POSTs included, are skipped without error. Returns how many rows were new.
     /// </summary>
     Task<int> SaveAsync(IReadOnlyList<CardFeedbackRecord> feedback, CancellationToken cancellationToken = default);
-
-    /// <summary>All feedback on one card, oldest outcome first.</summary>
-    Task<IReadOnlyList<CardFeedbackRecord>> FindByCardAsync(string serviceId, string cardUuid, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Reads of coverage assertions (written with the hook exchange through <see cref="IHookRecordWriter"/>).</summary>

@@ -172,13 +172,13 @@ public sealed class DtrWorkflowTests(ApiFactory factory) : IClassFixture<ApiFact
             UpdatedAt = now,
             Status = PriorAuthCaseStatus.AwaitingDocumentation,
         }, "test");
-        return await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        return await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new QuestionnaireResponseRecord
         {
             CaseId = created.Case.CaseId,
             AssertionId = assertionId,
             ReceivedAt = now,
             ClientId = ApiFactory.Issuer,
-            CanonicalJson = json,
+            ContentHash = QuestionnaireResponseContentHash.Compute(json),
             ResourceJson = json,
         });
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using VaCdsHooks.Api.Tests.Infrastructure;
 using VaCdsHooks.DemoEhr;
 using VaCdsHooks.Storage;
+using VaCdsHooks.Testing;
 using Task = System.Threading.Tasks.Task;
 
 namespace VaCdsHooks.Api.Tests.Faults;
@@ -136,13 +137,13 @@ public sealed class DatabaseDownTests : IClassFixture<OutageApiFactory>, IDispos
         }
 
         _factory.Outage.Down = false;
-        Assert.Empty(await _factory.Service<ICardFeedbackStore>().FindByCardAsync(OrderSign, card));
+        Assert.Empty(await StoredRows.CardFeedbackAsync(_factory.Services, OrderSign, card));
         using (var accepted = await _factory.PostHookAsync(OrderSign, body, _factory.Tokens.CreateToken($"{ApiFactory.PublicBaseUrl}/cds-services/{OrderSign}/feedback"), "/feedback"))
         {
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
 
-        Assert.Single(await _factory.Service<ICardFeedbackStore>().FindByCardAsync(OrderSign, card));
+        Assert.Single(await StoredRows.CardFeedbackAsync(_factory.Services, OrderSign, card));
     }
 
     private static Dictionary<string, JsonElement> CoverageInformation(JsonElement answer) =>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using VaCdsHooks.Api.Tests.Infrastructure;
 using VaCdsHooks.Storage;
+using VaCdsHooks.Testing;
 using Task = System.Threading.Tasks.Task;
 
 namespace VaCdsHooks.Api.Tests.Review;
@@ -43,7 +44,7 @@ public sealed class HookLogTests(ReviewFactory factory) : IClassFixture<ReviewFa
         Assert.Equal(_dtr.OrderId, request.RootElement.GetProperty("context").GetProperty("draftOrders").GetProperty("entry")[0].GetProperty("resource").GetProperty("id").GetString());
         Assert.Contains(assertionId, exchange.GetProperty("response").GetString(), StringComparison.Ordinal);
 
-        var audited = (await factory.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = caseId, ActorUserId = "nurse" })).Items;
+        var audited = await StoredRows.AuditAsync(factory.Services, caseId, actorUserId: "nurse");
         Assert.Contains(audited, e => e.Action == AuditActions.ViewHookLog);
     }
 

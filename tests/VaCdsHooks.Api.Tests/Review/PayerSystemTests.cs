@@ -108,8 +108,8 @@ public sealed class PayerSystemTests(OidcFactory factory) : IClassFixture<OidcFa
         Assert.Equal(["reviewer"], me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(HttpStatusCode.OK, queue.StatusCode);
         Assert.Equal(HttpStatusCode.Created, decision.StatusCode);
-        var audit = await factory.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = seeded.CaseId });
-        Assert.Contains(audit.Items, e => e.Action == AuditActions.Decide && e.ActorUserId == "um-system-7" && e.ActorRole == "reviewer");
+        var audit = await StoredRows.AuditAsync(factory.Services, seeded.CaseId);
+        Assert.Contains(audit, e => e.Action == AuditActions.Decide && e.ActorUserId == "um-system-7" && e.ActorRole == "reviewer");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
+using VaCdsHooks.Testing;
 
 namespace VaCdsHooks.Api.Tests.Review;
 
@@ -133,8 +134,8 @@ public sealed class ReviewAccessTests(ReviewFactory factory) : IClassFixture<Rev
         using var api = await client.GetAsync("/review/api/cases");
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
 
-        var audit = await factory.Service<VaCdsHooks.Storage.IAuditLog>().QueryAsync(new VaCdsHooks.Storage.AuditEventQuery { ActorUserId = "trainee" });
-        Assert.Contains(audit.Items, e => e.Action == "sign-in-failed");
+        var audit = await StoredRows.AuditAsync(factory.Services, actorUserId: "trainee");
+        Assert.Contains(audit, e => e.Action == "sign-in-failed");
     }
 
     [Fact]

@@ -15,8 +15,7 @@ public sealed class ReviewCaseTests(ReviewFactory factory) : IClassFixture<Revie
     private Task<PriorAuthCaseRecord> SeedAsync(TimeSpan? age = null, string? indication = ReviewCases.Indication) =>
         ReviewCases.SeedPendingReviewAsync(factory.Services, Chart, ReviewCases.SampleResponse, age, indication);
 
-    private async Task<IReadOnlyList<AuditEventRecord>> AuditAsync(string? caseId = null, string? actor = null) =>
-        (await factory.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = caseId, ActorUserId = actor })).Items;
+    private Task<List<AuditEventRecord>> AuditAsync(string? caseId = null, string? actor = null) => StoredRows.AuditAsync(factory.Services, caseId, actor);
 
     [Fact]
     public async Task A_reviewer_lists_the_queue_and_the_listing_is_audited()

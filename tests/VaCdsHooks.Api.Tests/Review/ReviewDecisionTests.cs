@@ -20,7 +20,7 @@ public sealed class ReviewDecisionTests(ReviewFactory factory) : IClassFixture<R
         client.PostAsJsonAsync($"/review/api/cases/{caseId}/decisions", body);
 
     private async Task<AuditEventRecord> DecisionAuditAsync(string caseId) =>
-        Assert.Single((await factory.Service<IAuditLog>().QueryAsync(new AuditEventQuery { CaseId = caseId })).Items, e => e.Action == AuditActions.Decide);
+        Assert.Single(await StoredRows.AuditAsync(factory.Services, caseId), e => e.Action == AuditActions.Decide);
 
     [Fact]
     public async Task A_reviewer_approves_the_case_gets_a_prior_auth_number_and_it_leaves_the_queue()
@@ -98,13 +98,13 @@ public sealed class ReviewDecisionTests(ReviewFactory factory) : IClassFixture<R
         Assert.Equal("pend", JsonDocument.Parse((await DecisionAuditAsync(seeded.CaseId)).Detail!).RootElement.GetProperty("decision").GetString());
 
         // A new response from the provider takes the case back to processing, as the DTR intake does.
-        await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new ReceivedQuestionnaireResponse
+        await factory.Service<IQuestionnaireResponseStore>().SaveReceivedAsync(new QuestionnaireResponseRecord
         {
             CaseId = seeded.CaseId,
             AssertionId = seeded.AssertionId,
             ReceivedAt = DateTimeOffset.UtcNow,
             ClientId = "dtr-app",
-            CanonicalJson = "{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}",
+            ContentHash = QuestionnaireResponseContentHash.Compute("{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}"),
             ResourceJson = "{\"resourceType\":\"QuestionnaireResponse\",\"id\":\"second\"}",
         });
         Assert.Equal(PriorAuthCaseStatus.Processing, (await store.FindAsync(seeded.CaseId))!.Status);

@@ -80,17 +80,17 @@ public static class Samples
         IndicationLabel = indicationLabel ?? "home-oxygen",
     };
 
-    public static ReceivedQuestionnaireResponse Response(PriorAuthCaseRecord forCase, string? canonicalJson = null, DateTimeOffset? receivedAt = null)
+    public static QuestionnaireResponseRecord Response(PriorAuthCaseRecord forCase, string? canonicalJson = null, DateTimeOffset? receivedAt = null)
     {
         var canonical = canonicalJson ?? $$"""{"item":[{"answer":[{"valueDecimal":86}],"linkId":"spo2"}],"resourceType":"QuestionnaireResponse","status":"completed","tag":"{{Guid.NewGuid():N}}"}""";
-        return new ReceivedQuestionnaireResponse
+        return new QuestionnaireResponseRecord
         {
             CaseId = forCase.CaseId,
             AssertionId = forCase.AssertionId,
             ReceivedAt = receivedAt ?? BaseTime.AddHours(1),
             ClientId = "dtr-app-1",
             SubmittedIdentifier = "urn:uuid:" + Guid.NewGuid(),
-            CanonicalJson = canonical,
+            ContentHash = QuestionnaireResponseContentHash.Compute(canonical),
             // As sent: same content, different whitespace and key order than the canonical form.
             ResourceJson = "{ \"resourceType\" : \"QuestionnaireResponse\",\n  \"status\": \"completed\", \"caf\u00e9\": \"\u00e9\", \"canonical\": " + System.Text.Json.JsonSerializer.Serialize(canonical) + " }\n",
         };

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -192,6 +193,14 @@ public sealed class StorageUnderTest : IAsyncDisposable
 
     public Task<Persistence.VaCdsHooksDbContext> CreateContextAsync() =>
         Task.FromResult(Services.GetRequiredService<Persistence.VaCdsHooksDbContextFactory>().CreateDbContext());
+
+    /// <summary>The rows of <typeparamref name="T"/>'s table that <paramref name="query"/> selects, read as stored.</summary>
+    public async Task<List<T>> RowsAsync<T>(Func<IQueryable<T>, IQueryable<T>> query)
+        where T : class
+    {
+        await using var db = await CreateContextAsync();
+        return await query(db.Set<T>()).ToListAsync();
+    }
 
     public static StorageUnderTest Open(StorageProvider provider, IReadOnlyDictionary<string, string?> settings, string contentRoot)
     {
