@@ -108,7 +108,7 @@ internal static class Help
               --alg ES384|RS384    which demo EHR key signs the token (default ES384)
               --chart PATH         example chart (default fhir-resources/examples/patient-conditional.json)
               --hook HOOK          order-sign (default), order-select, order-dispatch, appointment-book
-              --iterations N       measured calls per stage (default 2000), after as many unmeasured
+              --iterations N       measured calls per stage (default 20000), after as many unmeasured
             """,
         ["load"] = $"""
             usage: {Run} load [options]
