@@ -11,16 +11,13 @@ namespace VaCdsHooks.Coverage.Terminology;
 /// </summary>
 public sealed class CodeSet
 {
-    private readonly IReadOnlyDictionary<string, CodeRule> _included;
-    private readonly IReadOnlyDictionary<string, CodeRule> _excluded;
-    private readonly IReadOnlyList<CodeSet> _imports;
     private readonly IReadOnlyDictionary<(string System, string Code), string> _displays;
 
     // Membership is asked thousands of times per call and a set names one or two systems: a scan of these finds the
     // system sooner than hashing its URL.
     private readonly (string System, CodeRule Rule)[] _includedRules;
     private readonly (string System, CodeRule Rule)[] _excludedRules;
-    private readonly CodeSet[] _importedSets;
+    private readonly CodeSet[] _imports;
 
     internal CodeSet(
         string url,
@@ -34,13 +31,10 @@ public sealed class CodeSet
         Url = url;
         Version = version;
         Title = title;
-        _included = included;
-        _excluded = excluded;
-        _imports = imports;
         _displays = displays;
         _includedRules = included.Select(r => (r.Key, r.Value)).ToArray();
         _excludedRules = excluded.Select(r => (r.Key, r.Value)).ToArray();
-        _importedSets = [.. imports];
+        _imports = [.. imports];
     }
 
     public string Url { get; }
@@ -99,7 +93,7 @@ public sealed class CodeSet
 
     /// <summary>The enumerated codes of one system, sorted (for sentences such as "needs 22510 or 22511").</summary>
     public IReadOnlyList<string> EnumeratedCodes(string system) =>
-        (_included.TryGetValue(system, out var rule) ? rule.Codes : [])
+        (RuleFor(_includedRules, system)?.Codes ?? [])
             .Concat(_imports.SelectMany(i => i.EnumeratedCodes(system)))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
@@ -111,13 +105,13 @@ public sealed class CodeSet
     /// </summary>
     public IReadOnlyList<Coding>? Enumerate()
     {
-        if (_excluded.Count > 0 || _included.Values.Any(r => r.HasPatterns))
+        if (_excludedRules.Length > 0 || _includedRules.Any(r => r.Rule.HasPatterns))
         {
             return null;
         }
 
         var result = new List<Coding>();
-        foreach (var (system, rule) in _included.OrderBy(r => r.Key, StringComparer.Ordinal))
+        foreach (var (system, rule) in _includedRules.OrderBy(r => r.System, StringComparer.Ordinal))
         {
             result.AddRange(rule.Codes.Order(StringComparer.Ordinal).Select(code => new Coding(system, code, _displays.GetValueOrDefault((system, code)))));
         }
@@ -149,7 +143,7 @@ public sealed class CodeSet
             return true;
         }
 
-        foreach (var import in _importedSets)
+        foreach (var import in _imports)
         {
             if (import.ContainsNormalized(system, code))
             {
