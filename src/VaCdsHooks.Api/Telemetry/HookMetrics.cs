@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using VaCdsHooks.Api.CdsHooks;
 using VaCdsHooks.Coverage;
+using VaCdsHooks.Storage;
 
 namespace VaCdsHooks.Api.Telemetry;
 
 /// <summary>
 /// What a hook call adds to traces and metrics: the hook instance id and hook name on the request's span, how long
-/// the answer took, and the determination made for each order. Tag values are ids and codes from closed sets, never
+/// the answer took, the determination made for each order, and how the hook log's writer keeps up (a queue that
+/// grows means the database is slower than the hooks). Tag values are ids and codes from closed sets, never
 /// anything about the patient.
 /// </summary>
 public sealed class HookMetrics
@@ -19,6 +21,10 @@ public sealed class HookMetrics
     public const string DecisionTag = "crd.decision";
     public const string DurationInstrument = "vacdshooks.hook.duration";
     public const string DecisionsInstrument = "vacdshooks.coverage.decisions";
+    public const string HookLogWritesInstrument = "vacdshooks.hook_log.writes";
+    public const string HookLogCommitsInstrument = "vacdshooks.hook_log.commits";
+    public const string HookLogQueuedInstrument = "vacdshooks.hook_log.queued";
+    public const string WriteOutcomeTag = "vacdshooks.write.outcome";
 
     /// <summary>The coverage decision failed and the EHR got a technical-problem card instead.</summary>
     public const string DecisionFailedOutcome = "decision-failed";
@@ -29,9 +35,32 @@ public sealed class HookMetrics
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _decisions;
 
-    public HookMetrics(IMeterFactory meters)
+    public HookMetrics(IMeterFactory meters, IHookRecordWriterDiagnostics hookLog)
     {
         var meter = meters.Create(MeterName);
+        meter.CreateObservableCounter(
+            HookLogWritesInstrument,
+            () =>
+            {
+                var statistics = hookLog.GetStatistics();
+                return new[]
+                {
+                    new Measurement<long>(statistics.WritesCommitted, new KeyValuePair<string, object?>(WriteOutcomeTag, "committed")),
+                    new Measurement<long>(statistics.WritesFailed, new KeyValuePair<string, object?>(WriteOutcomeTag, "failed")),
+                };
+            },
+            unit: "{call}",
+            description: "Hook calls whose log row and coverage assertions were committed, or failed to be.");
+        meter.CreateObservableCounter(
+            HookLogCommitsInstrument,
+            () => hookLog.GetStatistics().Commits,
+            unit: "{transaction}",
+            description: "Transactions of the hook log's writer; fewer than the writes when concurrent calls share one.");
+        meter.CreateObservableUpDownCounter(
+            HookLogQueuedInstrument,
+            () => hookLog.GetStatistics().Queued,
+            unit: "{call}",
+            description: "Hook calls waiting for the hook log's writer right now.");
         _duration = meter.CreateHistogram(
             DurationInstrument,
             unit: "s",

@@ -12,7 +12,7 @@ public interface IHookRecordWriter
     Task WriteAsync(HookExchangeRecord exchange, IReadOnlyList<CoverageAssertionRecord> assertions, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Counters of the group-commit writer, for health checks, metrics and tests.</summary>
+/// <summary>Counters of the group-commit writer, published as metrics (vacdshooks.hook_log.*).</summary>
 public interface IHookRecordWriterDiagnostics
 {
     HookRecordWriterStatistics GetStatistics();

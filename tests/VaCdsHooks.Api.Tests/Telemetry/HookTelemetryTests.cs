@@ -57,6 +57,22 @@ public sealed class HookTelemetryTests(TelemetryFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task The_hook_log_writer_publishes_its_committed_writes_commits_and_queue()
+    {
+        var committedBefore = HookLogWrites("committed");
+
+        await SignAsync(Charts.Request(Charts.Covered));
+        await SignAsync(Charts.Request(Charts.Conditional));
+
+        // The answer is sent after its log row is committed, so both writes are counted by now.
+        Assert.True(HookLogWrites("committed") >= committedBefore + 2, "the two answered calls' log writes were not counted as committed");
+        Assert.Contains(factory.Points(HookMetrics.HookLogWritesInstrument), p => Equals(p.Tags[HookMetrics.WriteOutcomeTag], "failed"));
+        var commits = factory.Points(HookMetrics.HookLogCommitsInstrument).Sum(p => p.Point.GetSumLong());
+        Assert.InRange(commits, 1, HookLogWrites("committed"));
+        Assert.NotEmpty(factory.Points(HookMetrics.HookLogQueuedInstrument));
+    }
+
+    [Fact]
     public async Task Spans_of_a_hook_read_from_the_EHR_carry_no_patient_identity()
     {
         var chart = Charts.Read(Charts.Covered);
@@ -91,6 +107,10 @@ public sealed class HookTelemetryTests(TelemetryFactory factory) : IClassFixture
         // Metrics carry closed sets of codes only.
         Assert.All(factory.Points(HookMetrics.DecisionsInstrument), p => Assert.Subset(new HashSet<string> { HookMetrics.HookTag, HookMetrics.DecisionTag }, p.Tags.Keys.ToHashSet()));
     }
+
+    private long HookLogWrites(string outcome) => factory.Points(HookMetrics.HookLogWritesInstrument)
+        .Where(p => Equals(p.Tags[HookMetrics.WriteOutcomeTag], outcome))
+        .Sum(p => p.Point.GetSumLong());
 
     private long Decisions(string decision) => factory.Points(HookMetrics.DecisionsInstrument)
         .Where(p => Equals(p.Tags[HookMetrics.DecisionTag], decision) && Equals(p.Tags[HookMetrics.HookTag], "order-sign"))
