@@ -37,6 +37,26 @@ public sealed class CoverageAssertionStoreTests(TestDatabases databases) : IClas
     }
 
     [Theory, SqliteStorage, PostgresStorage]
+    public async Task Assertions_of_one_call_keep_their_own_criteria_and_one_without_criteria_is_stored_too(StorageProvider provider)
+    {
+        var storage = await databases.MigratedAsync(provider);
+        var many = Samples.Assertion() with
+        {
+            Criteria = [.. Enumerable.Range(0, 40).Select(i => new AssertionCriterionRecord { CriterionId = $"criterion-{i:00}", Kind = i % 2 == 0 ? CriterionKind.Inclusion : CriterionKind.Exclusion, Status = "met", Explanation = i % 3 == 0 ? null : $"why {i}", EvidenceReferences = [$"Observation/{i}"] })],
+        };
+        var none = Samples.Assertion() with { Criteria = [] };
+        var one = Samples.Assertion();
+
+        await storage.Writer.WriteAsync(Samples.Exchange(), [many, none, one]);
+
+        var storedMany = await storage.Assertions.FindAsync(many.AssertionId);
+        Assert.NotNull(storedMany);
+        Assert.Equal(many.Criteria.Select(c => (c.CriterionId, c.Kind, c.Explanation, c.EvidenceReferences.Single())), storedMany.Criteria.Select(c => (c.CriterionId, c.Kind, c.Explanation, c.EvidenceReferences.Single())));
+        Assert.Empty((await storage.Assertions.FindAsync(none.AssertionId))!.Criteria);
+        Assert.Equal(one.Criteria.Select(c => c.CriterionId), (await storage.Assertions.FindAsync(one.AssertionId))!.Criteria.Select(c => c.CriterionId));
+    }
+
+    [Theory, SqliteStorage, PostgresStorage]
     public async Task Unknown_assertion_id_finds_nothing(StorageProvider provider)
     {
         var storage = await databases.MigratedAsync(provider);

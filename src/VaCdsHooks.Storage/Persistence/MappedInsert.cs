@@ -17,7 +17,8 @@ namespace VaCdsHooks.Storage.Persistence;
 /// <item>the hook path's rows, where tracking a call's graph (exchange, chart, assertions, criteria) cost more CPU than
 /// the database spent storing it.</item>
 /// </list>
-/// Store-generated keys (identity ids) are left out; <c>returningKey</c> reads the generated key back.
+/// Store-generated keys (identity ids) are left out; <c>returningKey</c> reads the generated key back. Several rows
+/// may go in one statement (one round trip to PostgreSQL instead of one per row).
 /// </summary>
 internal sealed class MappedInsert
 {
@@ -27,6 +28,9 @@ internal sealed class MappedInsert
     // Per column: how to read it from a row (null for a shadow column), looked up once rather than per row.
     private readonly IClrPropertyGetter?[] _getters;
     private readonly Dictionary<string, int> _shadowColumns;
+    private readonly string _into;
+    private readonly string _onConflictAndReturning = "";
+    private readonly ConcurrentDictionary<int, string> _sqlByRowCount = new();
 
     private MappedInsert(VaCdsHooksDbContext db, IEntityType entityType, string? conflictKeyName, bool returningKey)
     {
@@ -36,23 +40,24 @@ internal sealed class MappedInsert
         _getters = [.. _columns.Select(p => p.IsShadowProperty() ? null : p.GetGetter())];
         _shadowColumns = _columns.Index().Where(c => c.Item.IsShadowProperty()).ToDictionary(c => c.Item.Name, c => c.Index);
         var columnList = string.Join(", ", _columns.Select(p => sql.DelimitIdentifier(p.GetColumnName())));
-        var values = string.Join(", ", _columns.Select((_, i) => "@p" + i));
-        Sql = $"INSERT INTO {sql.DelimitIdentifier(entityType.GetTableName()!, entityType.GetSchema())} ({columnList}) VALUES ({values})";
+        _into = $"INSERT INTO {sql.DelimitIdentifier(entityType.GetTableName()!, entityType.GetSchema())} ({columnList}) VALUES ";
         if (conflictKeyName is not null)
         {
             // The conflict target: a unique index or the primary key, by its database name.
             var conflictKey = entityType.GetIndexes().SingleOrDefault(i => i.IsUnique && i.GetDatabaseName() == conflictKeyName)?.Properties
                 ?? entityType.GetKeys().Single(k => k.GetName() == conflictKeyName).Properties;
-            Sql += $" ON CONFLICT ({string.Join(", ", conflictKey.Select(p => sql.DelimitIdentifier(p.GetColumnName())))}) DO NOTHING";
+            _onConflictAndReturning += $" ON CONFLICT ({string.Join(", ", conflictKey.Select(p => sql.DelimitIdentifier(p.GetColumnName())))}) DO NOTHING";
         }
 
         if (returningKey)
         {
-            Sql += " RETURNING " + sql.DelimitIdentifier(entityType.FindPrimaryKey()!.Properties.Single().GetColumnName());
+            _onConflictAndReturning += " RETURNING " + sql.DelimitIdentifier(entityType.FindPrimaryKey()!.Properties.Single().GetColumnName());
         }
     }
 
-    public string Sql { get; }
+    /// <summary>The statement inserting <paramref name="rows"/> rows: parameters @p0, @p1, ... row after row.</summary>
+    public string Sql(int rows = 1) => _sqlByRowCount.GetOrAdd(rows, count =>
+        _into + string.Join(", ", Enumerable.Range(0, count).Select(row => "(" + string.Join(", ", _columns.Select((_, i) => "@p" + (row * _columns.Length + i))) + ")")) + _onConflictAndReturning);
 
     /// <summary>The insert of <typeparamref name="TEntity"/>'s rows; with <paramref name="ifAbsent"/> (a unique index or key name) a conflicting row is skipped.</summary>
     public static MappedInsert For<TEntity>(VaCdsHooksDbContext db, string? ifAbsent = null, bool returningKey = false)
@@ -72,27 +77,37 @@ internal sealed class MappedInsert
         return await command.Bind(row).ExecuteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A command to run once per row (bind, execute, repeat), in the context's current transaction.</summary>
-    public async Task<Command> PrepareAsync(VaCdsHooksDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// A command inserting <paramref name="rows"/> rows at a time (bind each, execute, repeat), in the context's current
+    /// transaction.
+    /// </summary>
+    public async Task<Command> PrepareAsync(VaCdsHooksDbContext db, CancellationToken cancellationToken, int rows = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (rows > 1 && _onConflictAndReturning.Contains(" RETURNING ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("An insert that reads its generated key back inserts one row at a time.");
+        }
+
         await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = Sql;
+        command.CommandText = Sql(rows);
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         if (db.Database.GetCommandTimeout() is { } timeout)
         {
             command.CommandTimeout = timeout;
         }
 
-        var parameters = new DbParameter[_columns.Length];
+        var parameters = new DbParameter[rows * _columns.Length];
         var converters = new ValueConverter?[_columns.Length];
-        for (var i = 0; i < _columns.Length; i++)
+        for (var i = 0; i < parameters.Length; i++)
         {
             // The property's own type mapping sets the parameter's provider type; its converter turns values into
             // what that type holds (SQLite's UTC text timestamps, enum wire codes, JSON list columns).
-            var mapping = _columns[i].GetRelationalTypeMapping();
-            parameters[i] = mapping.CreateParameter(command, "@p" + i, null, _columns[i].IsNullable);
-            converters[i] = mapping.Converter;
+            var column = _columns[i % _columns.Length];
+            var mapping = column.GetRelationalTypeMapping();
+            parameters[i] = mapping.CreateParameter(command, "@p" + i, null, column.IsNullable);
+            converters[i % _columns.Length] = mapping.Converter;
             command.Parameters.Add(parameters[i]);
         }
 
@@ -102,24 +117,27 @@ internal sealed class MappedInsert
     /// <summary>One prepared insert; not thread-safe, like the context it runs on.</summary>
     public sealed class Command(MappedInsert insert, VaCdsHooksDbContext db, DbCommand command, DbParameter[] parameters, ValueConverter?[] converters) : IAsyncDisposable
     {
-        /// <summary>Sets every mapped column from <paramref name="row"/>; shadow columns (owned rows' keys) are set with <see cref="Shadow"/>.</summary>
-        public Command Bind(object row)
+        /// <summary>
+        /// Sets every mapped column of the statement's row <paramref name="at"/> (from 0) from <paramref name="row"/>;
+        /// shadow columns (owned rows' keys) are set with <see cref="Shadow"/>.
+        /// </summary>
+        public Command Bind(object row, int at = 0)
         {
             for (var i = 0; i < insert._getters.Length; i++)
             {
                 if (insert._getters[i] is { } getter)
                 {
-                    Set(i, getter.GetClrValue(row));
+                    Set(at, i, getter.GetClrValue(row));
                 }
             }
 
             return this;
         }
 
-        /// <summary>Sets the shadow column of property <paramref name="propertyName"/> (a foreign key or ordinal EF keeps outside the record).</summary>
-        public Command Shadow(string propertyName, object? value)
+        /// <summary>Sets the shadow column of property <paramref name="propertyName"/> (a foreign key or ordinal EF keeps outside the record) of row <paramref name="at"/>.</summary>
+        public Command Shadow(string propertyName, object? value, int at = 0)
         {
-            Set(insert._shadowColumns.TryGetValue(propertyName, out var index) ? index : throw new ArgumentException($"'{propertyName}' is not a shadow column of this insert.", nameof(propertyName)), value);
+            Set(at, insert._shadowColumns.TryGetValue(propertyName, out var index) ? index : throw new ArgumentException($"'{propertyName}' is not a shadow column of this insert.", nameof(propertyName)), value);
             return this;
         }
 
@@ -135,9 +153,9 @@ internal sealed class MappedInsert
             await db.Database.CloseConnectionAsync().ConfigureAwait(false);
         }
 
-        private void Set(int index, object? value)
+        private void Set(int row, int column, object? value)
         {
-            parameters[index].Value = (value is null || converters[index] is not { } converter ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+            parameters[(row * converters.Length) + column].Value = (value is null || converters[column] is not { } converter ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
         }
     }
 }

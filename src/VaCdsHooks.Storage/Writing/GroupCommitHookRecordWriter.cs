@@ -54,7 +54,7 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
         await using var exchanges = await MappedInsert.For<HookExchangeRecord>(db, returningKey: true).PrepareAsync(db, none).ConfigureAwait(false);
         await using var charts = await MappedInsert.ForOwned<HookExchangeRecord>(db, nameof(HookExchangeRecord.Chart)).PrepareAsync(db, none).ConfigureAwait(false);
         await using var assertions = await MappedInsert.For<CoverageAssertionRecord>(db).PrepareAsync(db, none).ConfigureAwait(false);
-        await using var criteria = await MappedInsert.ForOwned<CoverageAssertionRecord>(db, nameof(CoverageAssertionRecord.Criteria)).PrepareAsync(db, none).ConfigureAwait(false);
+        var criteria = MappedInsert.ForOwned<CoverageAssertionRecord>(db, nameof(CoverageAssertionRecord.Criteria));
         foreach (var write in writes)
         {
             var exchangeId = await exchanges.Bind(write.Exchange).ExecuteReturningKeyAsync(none).ConfigureAwait(false);
@@ -66,14 +66,22 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
             foreach (var assertion in write.Assertions)
             {
                 await assertions.Bind(assertion).ExecuteAsync(none).ConfigureAwait(false);
+                if (assertion.Criteria.Count == 0)
+                {
+                    continue;
+                }
+
+                // An assertion's criteria in one statement: one round trip instead of one per criterion.
+                await using var criterionRows = await criteria.PrepareAsync(db, none, rows: assertion.Criteria.Count).ConfigureAwait(false);
                 for (var ordinal = 0; ordinal < assertion.Criteria.Count; ordinal++)
                 {
                     // A criterion row's key is assertion id + position, which also keeps the read order.
-                    await criteria.Bind(assertion.Criteria[ordinal])
-                        .Shadow(CoverageAssertionConfiguration.CriterionOwner, assertion.AssertionId)
-                        .Shadow(CoverageAssertionConfiguration.CriterionOrdinal, ordinal)
-                        .ExecuteAsync(none).ConfigureAwait(false);
+                    criterionRows.Bind(assertion.Criteria[ordinal], at: ordinal)
+                        .Shadow(CoverageAssertionConfiguration.CriterionOwner, assertion.AssertionId, at: ordinal)
+                        .Shadow(CoverageAssertionConfiguration.CriterionOrdinal, ordinal, at: ordinal);
                 }
+
+                await criterionRows.ExecuteAsync(none).ConfigureAwait(false);
             }
         }
 
