@@ -30,6 +30,7 @@ internal sealed class MappedInsert
     private readonly Dictionary<string, int> _shadowColumns;
     private readonly string _into;
     private readonly string _onConflictAndReturning = "";
+    private readonly bool _returningKey;
     private readonly ConcurrentDictionary<int, string> _sqlByRowCount = new();
 
     private MappedInsert(VaCdsHooksDbContext db, IEntityType entityType, string? conflictKeyName, bool returningKey)
@@ -49,6 +50,7 @@ internal sealed class MappedInsert
             _onConflictAndReturning += $" ON CONFLICT ({string.Join(", ", conflictKey.Select(p => sql.DelimitIdentifier(p.GetColumnName())))}) DO NOTHING";
         }
 
+        _returningKey = returningKey;
         if (returningKey)
         {
             _onConflictAndReturning += " RETURNING " + sql.DelimitIdentifier(entityType.FindPrimaryKey()!.Properties.Single().GetColumnName());
@@ -84,7 +86,7 @@ internal sealed class MappedInsert
     public async Task<Command> PrepareAsync(VaCdsHooksDbContext db, CancellationToken cancellationToken, int rows = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
-        if (rows > 1 && _onConflictAndReturning.Contains(" RETURNING ", StringComparison.Ordinal))
+        if (rows > 1 && _returningKey)
         {
             throw new InvalidOperationException("An insert that reads its generated key back inserts one row at a time.");
         }
