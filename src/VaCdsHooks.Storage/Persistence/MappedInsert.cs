@@ -116,6 +116,36 @@ internal sealed class MappedInsert
         return new Command(this, db, command, parameters, converters);
     }
 
+    /// <summary>
+    /// Commands for however many rows each statement needs, each prepared on first use and reused after (rows of
+    /// different owners, e.g. each assertion's criteria, in one transaction).
+    /// </summary>
+    public CommandsByRowCount PrepareByRowCount(VaCdsHooksDbContext db) => new(this, db);
+
+    /// <summary>See <see cref="PrepareByRowCount"/>; disposing it disposes every command it prepared.</summary>
+    public sealed class CommandsByRowCount(MappedInsert insert, VaCdsHooksDbContext db) : IAsyncDisposable
+    {
+        private readonly Dictionary<int, Command> _commands = [];
+
+        public async ValueTask<Command> ForRowsAsync(int rows, CancellationToken cancellationToken)
+        {
+            if (!_commands.TryGetValue(rows, out var command))
+            {
+                _commands[rows] = command = await insert.PrepareAsync(db, cancellationToken, rows).ConfigureAwait(false);
+            }
+
+            return command;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in _commands.Values)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>One prepared insert; not thread-safe, like the context it runs on.</summary>
     public sealed class Command(MappedInsert insert, VaCdsHooksDbContext db, DbCommand command, DbParameter[] parameters, ValueConverter?[] converters) : IAsyncDisposable
     {
@@ -157,7 +187,7 @@ internal sealed class MappedInsert
 
         private void Set(int row, int column, object? value)
         {
-            parameters[(row * converters.Length) + column].Value = (value is null || converters[column] is not { } converter ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
+            parameters[(row * insert._columns.Length) + column].Value = (value is null || converters[column] is not { } converter ? value : converter.ConvertToProvider(value)) ?? DBNull.Value;
         }
     }
 }

@@ -54,7 +54,7 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
         await using var exchanges = await MappedInsert.For<HookExchangeRecord>(db, returningKey: true).PrepareAsync(db, none).ConfigureAwait(false);
         await using var charts = await MappedInsert.ForOwned<HookExchangeRecord>(db, nameof(HookExchangeRecord.Chart)).PrepareAsync(db, none).ConfigureAwait(false);
         await using var assertions = await MappedInsert.For<CoverageAssertionRecord>(db).PrepareAsync(db, none).ConfigureAwait(false);
-        var criteria = MappedInsert.ForOwned<CoverageAssertionRecord>(db, nameof(CoverageAssertionRecord.Criteria));
+        await using var criteria = MappedInsert.ForOwned<CoverageAssertionRecord>(db, nameof(CoverageAssertionRecord.Criteria)).PrepareByRowCount(db);
         foreach (var write in writes)
         {
             var exchangeId = await exchanges.Bind(write.Exchange).ExecuteReturningKeyAsync(none).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class GroupCommitHookRecordWriter : IHookRecordWriter, IHookReco
                 }
 
                 // An assertion's criteria in one statement: one round trip instead of one per criterion.
-                await using var criterionRows = await criteria.PrepareAsync(db, none, rows: assertion.Criteria.Count).ConfigureAwait(false);
+                var criterionRows = await criteria.ForRowsAsync(assertion.Criteria.Count, none).ConfigureAwait(false);
                 for (var ordinal = 0; ordinal < assertion.Criteria.Count; ordinal++)
                 {
                     // A criterion row's key is assertion id + position, which also keeps the read order.
